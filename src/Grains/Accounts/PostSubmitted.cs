@@ -1,0 +1,15 @@
+namespace Cluster.Grains.Accounts;
+
+/// <summary>Inbox payload (kind "post"): a screened post for its AccountGrain to decide. Carries findings, never text.</summary>
+public sealed record PostSubmitted(
+    int V,
+    string Platform,
+    string PostId,
+    string Account,
+    string Kind,
+    DateTimeOffset ReceivedAt,
+    AccountMeta? Meta,
+    IReadOnlyList<PostFinding> Findings)
+{
+    public const string MessageKind = "post";
+}

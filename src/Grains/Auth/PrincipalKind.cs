@@ -1,0 +1,8 @@
+namespace Cluster.Grains.Auth;
+
+public enum PrincipalKind : byte
+{
+    Admin,
+    Platform,
+    Reviewer,
+}

@@ -1,0 +1,32 @@
+using Cluster.Grains.Auth;
+using Cluster.Grains.Lexicons;
+
+namespace Cluster.Grains.Platforms;
+
+/// <summary>Tokens, platforms, policies, reviewers and lexicons. Secrets arrive here already hashed.</summary>
+public interface IAdminStore
+{
+    Task<Principal?> FindPrincipalAsync(string tokenHash, CancellationToken cancellationToken);
+
+    Task<bool> HasAdminTokenAsync(CancellationToken cancellationToken);
+
+    Task AddAdminTokenAsync(string tokenHash, CancellationToken cancellationToken);
+
+    /// <summary>False when the id is taken.</summary>
+    Task<bool> CreatePlatformAsync(string id, string name, string keyHash, CancellationToken cancellationToken);
+
+    Task<bool> PlatformExistsAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Stores the policy body and returns its new version (1, 2, …).</summary>
+    Task<long> PutPolicyAsync(string platform, string body, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<(string Platform, long Version, string Body)>> AllPoliciesAsync(CancellationToken cancellationToken);
+
+    /// <summary>False when the id is taken.</summary>
+    Task<bool> CreateReviewerAsync(string id, string name, string role, IReadOnlyList<string> queues, string tokenHash, CancellationToken cancellationToken);
+
+    /// <summary>Stores the lexicon text and returns its new version (1, 2, …).</summary>
+    Task<long> PutLexiconAsync(string name, string body, int terms, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredLexicon>> AllLexiconsAsync(CancellationToken cancellationToken);
+}

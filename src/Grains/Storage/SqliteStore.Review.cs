@@ -1,0 +1,146 @@
+using System.Text;
+using System.Text.Json;
+using Cluster.Grains.Review;
+using Cluster.Grains.Runtime;
+using Microsoft.Data.Sqlite;
+
+namespace Cluster.Grains.Storage;
+
+public sealed partial class SqliteStore
+{
+    public async Task<IReadOnlyList<ClaimedItem>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken)
+    {
+        var items = await WriteAsync((c, tx) =>
+        {
+            var now = Now();
+            var until = now + (long)request.Lease.TotalMilliseconds;
+            var parameters = new List<(string, object?)> { ("$now", now), ("$max", request.Max) };
+            var sql = new StringBuilder("""
+                SELECT id, platform, account, post_id, queue, priority, labels, machine_decision_id, created_at FROM review_items
+                WHERE (status = 'pending' OR (status = 'claimed' AND lease_until <= $now))
+                """);
+            if (request.Queue is not null)
+            {
+                sql.Append(" AND queue = $q");
+                parameters.Add(("$q", request.Queue));
+            }
+            else if (!request.Queues.Contains("*"))
+            {
+                var names = request.Queues.Concat(request.Senior ? [ReviewQueues.Senior] : []).ToList();
+                sql.Append(" AND queue IN (").Append(string.Join(", ", names.Select((_, i) => "$q" + i))).Append(')');
+                parameters.AddRange(names.Select((n, i) => ("$q" + i, (object?)n)));
+            }
+            else if (!request.Senior)
+            {
+                sql.Append(" AND queue <> 'senior'");
+            }
+            sql.Append(" ORDER BY priority DESC, created_at LIMIT $max");
+
+            var claimed = new List<(ReviewItemRecord, DateTimeOffset)>();
+            using (var select = Command(c, tx, sql.ToString(), parameters.ToArray()))
+            using (var r = select.ExecuteReader())
+            {
+                while (r.Read())
+                {
+                    claimed.Add((ReadItem(r), FromUnixMs(until)));
+                }
+            }
+            using var update = Command(c, tx, "UPDATE review_items SET status = 'claimed', claimed_by = $r, lease_until = $until WHERE id = $id",
+                ("$r", request.Reviewer), ("$until", until), ("$id", ""));
+            foreach (var (item, _) in claimed)
+            {
+                Set(update, ("$id", item.Id));
+                update.ExecuteNonQuery();
+            }
+            return claimed;
+        }, cancellationToken);
+
+        using var read = OpenRead();
+        return items.Select(x => new ClaimedItem(x.Item1, ReadPost(read, x.Item1.Platform, x.Item1.PostId), x.Item2, 0)).ToList();
+    }
+
+    public async Task<(ReviewOutcome Outcome, PartitionId? Partition)> DecideAsync(
+        string itemId, string reviewer, string verdict, Func<ReviewItemRecord, InboxMessage> toAccount, CancellationToken cancellationToken)
+    {
+        return await WriteAsync<(ReviewOutcome, PartitionId?)>((c, tx) =>
+        {
+            var (outcome, item) = Held(c, tx, itemId, reviewer);
+            if (outcome != ReviewOutcome.Done)
+            {
+                return (outcome, null);
+            }
+            Execute(c, tx, """
+                UPDATE review_items SET status = 'decided', verdict = $v, decided_by = $r, decided_at = $now, claimed_by = NULL, lease_until = NULL
+                WHERE id = $id
+                """, ("$v", verdict), ("$r", reviewer), ("$now", Now()), ("$id", itemId));
+            var partitions = AppendInbox(c, tx, [toAccount(item!)]);
+            return (ReviewOutcome.Done, partitions.First());
+        }, cancellationToken);
+    }
+
+    public Task<ReviewOutcome> EscalateAsync(string itemId, string reviewer, CancellationToken cancellationToken) =>
+        WriteAsync((c, tx) =>
+        {
+            var (outcome, _) = Held(c, tx, itemId, reviewer);
+            if (outcome == ReviewOutcome.Done)
+            {
+                Execute(c, tx, """
+                    UPDATE review_items SET queue = 'senior', status = 'pending', claimed_by = NULL, lease_until = NULL, priority = priority + 10
+                    WHERE id = $id
+                    """, ("$id", itemId));
+            }
+            return outcome;
+        }, cancellationToken);
+
+    public Task<ReviewOutcome> ReleaseAsync(string itemId, string reviewer, CancellationToken cancellationToken) =>
+        WriteAsync((c, tx) =>
+        {
+            var (outcome, _) = Held(c, tx, itemId, reviewer);
+            if (outcome == ReviewOutcome.Done)
+            {
+                Execute(c, tx, "UPDATE review_items SET status = 'pending', claimed_by = NULL, lease_until = NULL WHERE id = $id", ("$id", itemId));
+            }
+            return outcome;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<QueueStats>> QueueStatsAsync(CancellationToken cancellationToken)
+    {
+        using var c = OpenRead();
+        var now = Now();
+        using var cmd = Command(c, null, """
+            SELECT queue,
+                   SUM(CASE WHEN status = 'pending' OR (status = 'claimed' AND lease_until <= $now) THEN 1 ELSE 0 END),
+                   MIN(CASE WHEN status = 'pending' OR (status = 'claimed' AND lease_until <= $now) THEN created_at END),
+                   SUM(CASE WHEN status = 'claimed' AND lease_until > $now THEN 1 ELSE 0 END)
+            FROM review_items WHERE status <> 'decided' GROUP BY queue ORDER BY queue
+            """, ("$now", now));
+        using var r = cmd.ExecuteReader();
+        var list = new List<QueueStats>();
+        while (r.Read())
+        {
+            var oldest = r.IsDBNull(2) ? 0 : (now - r.GetInt64(2)) / 1000.0;
+            list.Add(new QueueStats(r.GetString(0), r.GetInt32(1), oldest, r.GetInt32(3)));
+        }
+        return Task.FromResult<IReadOnlyList<QueueStats>>(list);
+    }
+
+    /// <summary>The item, if it exists and <paramref name="reviewer"/> holds an unexpired lease on it.</summary>
+    private (ReviewOutcome, ReviewItemRecord?) Held(SqliteConnection c, SqliteTransaction tx, string itemId, string reviewer)
+    {
+        using var cmd = Command(c, tx, """
+            SELECT id, platform, account, post_id, queue, priority, labels, machine_decision_id, created_at, status, claimed_by, lease_until
+            FROM review_items WHERE id = $id
+            """, ("$id", itemId));
+        using var r = cmd.ExecuteReader();
+        if (!r.Read())
+        {
+            return (ReviewOutcome.NotFound, null);
+        }
+        var held = r.GetString(9) == ReviewQueues.Claimed && NullableString(r, 10) == reviewer && !r.IsDBNull(11) && r.GetInt64(11) > Now();
+        return held ? (ReviewOutcome.Done, ReadItem(r)) : (ReviewOutcome.NotHeld, null);
+    }
+
+    private static ReviewItemRecord ReadItem(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
+            JsonSerializer.Deserialize(r.GetString(6), GrainsJson.Default.ListDecisionLabel)!, r.GetString(7), FromUnixMs(r.GetInt64(8)));
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using Cluster.Grains.Accounts;
+using Cluster.Grains.Posts;
+using Cluster.Grains.Runtime;
+using Cluster.Grains.Storage;
+using Cluster.Screening;
+
+namespace Cluster.Ingest.Posts;
+
+/// <summary>Stage 1 where the post arrives: screen its text (pure CPU) and address it to its AccountGrain.</summary>
+public sealed class PostPipeline(ScreeningEngine engine, TimeProvider time)
+{
+    public PostAppend Prepare(string platform, IncomingPost post)
+    {
+        var result = engine.Current.Screen(post.Text);
+        var findings = new PostFinding[result.Findings.Count];
+        for (var i = 0; i < findings.Length; i++)
+        {
+            var f = result.Findings[i];
+            findings[i] = new PostFinding(Categories.Name(f.Category), f.Weight, f.Start, f.End, f.Text, f.Source);
+        }
+        var now = time.GetUtcNow();
+        var submitted = new PostSubmitted(1, platform, post.Id, post.Account, post.Kind, now, post.Meta, findings);
+        var message = new InboxMessage(
+            AccountGrain.IdOf(platform, post.Account),
+            PostSubmitted.MessageKind,
+            JsonSerializer.Serialize(submitted, GrainsJson.Default.PostSubmitted));
+        return new PostAppend(new PostRecord(platform, post.Id, post.Account, post.Kind, post.Text, post.CreatedAt, now), message);
+    }
+}

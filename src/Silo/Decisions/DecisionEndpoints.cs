@@ -1,0 +1,64 @@
+using System.Globalization;
+using Cluster.Grains.Decisions;
+using Cluster.Ingest.Auth;
+using P = Cluster.Ingest.Problems.Problems;
+
+namespace Cluster.Silo.Decisions;
+
+/// <summary>GET /v1/decisions: a platform's decisions in commit order, with a cursor and long-polling.</summary>
+internal static class DecisionEndpoints
+{
+    public const int MaxLimit = 1000;
+    public const int MaxWaitMs = 30_000;
+
+    public static IEndpointRouteBuilder MapDecisions(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/v1").RequireAuthorization(AuthPolicies.Platform).MapGet("/decisions", ReadAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ReadAsync(HttpContext http, IDecisionStore store, FeedSignal signal, TimeProvider time, string? after, int? limit, int? waitMs)
+    {
+        var platform = http.User.CallerId();
+        long cursor = 0;
+        if (!string.IsNullOrEmpty(after) && (!long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out cursor) || cursor < 0))
+        {
+            return P.Field("after", "must be a cursor returned as 'next' or 'cursor'");
+        }
+        var n = limit ?? 100;
+        if (n is < 1 or > MaxLimit)
+        {
+            return P.Field("limit", $"must be between 1 and {MaxLimit}");
+        }
+        var wait = waitMs ?? 0;
+        if (wait is < 0 or > MaxWaitMs)
+        {
+            return P.Field("waitMs", $"must be between 0 and {MaxWaitMs}");
+        }
+
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            var next = signal.Next(platform); // armed before the query
+            var rows = await store.ReadFeedAsync(platform, cursor, n, http.RequestAborted);
+            var remaining = TimeSpan.FromMilliseconds(wait) - time.GetElapsedTime(started);
+            if (rows.Count > 0 || remaining <= TimeSpan.Zero)
+            {
+                var items = rows.Select(r => ToItem(r.Cursor, r.Decision)).ToList();
+                var nextCursor = rows.Count > 0 ? rows[^1].Cursor : cursor;
+                return TypedResults.Ok(new FeedPage(items, nextCursor.ToString(CultureInfo.InvariantCulture)));
+            }
+            try
+            {
+                await next.WaitAsync(remaining, time, http.RequestAborted);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+    }
+
+    private static FeedItem ToItem(long cursor, DecisionRecord d) =>
+        new(cursor.ToString(CultureInfo.InvariantCulture), d.DecisionId, d.PostId, d.Account, d.Action, d.Labels, d.Source, d.Reviewer,
+            d.DecidedAt, d.Supersedes, d.RiskScore, d.AccountStatus, d.Debunk);
+}

@@ -1,0 +1,25 @@
+using Cluster.Grains.Runtime;
+using Cluster.Ingest;
+
+namespace Cluster.Silo.Hosting;
+
+/// <summary>Binds and validates option classes at start; a bad value stops the silo with the key to fix.</summary>
+internal static class OptionsSetup
+{
+    public static IServiceCollection AddSiloOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        var silo = Bind<SiloOptions>(configuration, "Silo", o => o.Validate());
+        var runtime = Bind<RuntimeOptions>(configuration, "Runtime", o => o.Validate());
+        var ingest = Bind<IngestOptions>(configuration, "Ingest", o => o.Validate());
+        return services.AddSingleton(silo).AddSingleton(runtime).AddSingleton(ingest);
+    }
+
+    private static T Bind<T>(IConfiguration configuration, string section, Func<T, string?> validate)
+        where T : new()
+    {
+        var options = new T();
+        configuration.GetSection(section).Bind(options);
+        var error = validate(options);
+        return error is null ? options : throw new InvalidOperationException("Invalid configuration: " + error);
+    }
+}

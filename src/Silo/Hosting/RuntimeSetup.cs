@@ -1,0 +1,66 @@
+using Cluster.Grains.Accounts;
+using Cluster.Grains.Decisions;
+using Cluster.Grains.Platforms;
+using Cluster.Grains.Posts;
+using Cluster.Grains.Review;
+using Cluster.Grains.Runtime;
+using Cluster.Grains.Storage;
+using Cluster.Ingest;
+using Cluster.Ingest.Posts;
+using Cluster.Screening;
+using Cluster.Screening.Lexicon;
+
+namespace Cluster.Silo.Hosting;
+
+/// <summary>The embedded store, the grain runtime and the ingest pipeline, wired together.</summary>
+internal static class RuntimeSetup
+{
+    public static IServiceCollection AddEmbeddedStore(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new PartitionMap(sp.GetRequiredService<RuntimeOptions>().Partitions));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<SiloOptions>();
+            Directory.CreateDirectory(options.DataDir);
+            var path = Path.GetFullPath(Path.Combine(options.DataDir, "cluster.db"));
+            SiloLog.Store(sp.GetRequiredService<ILogger<SqliteStore>>(), path);
+            return new SqliteStore(path, sp.GetRequiredService<PartitionMap>(), sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<IPartitionStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IPostStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IDecisionStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IReviewStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IAdminStore>(sp => sp.GetRequiredService<SqliteStore>());
+        return services;
+    }
+
+    public static IServiceCollection AddGrainRuntime(this IServiceCollection services)
+    {
+        services.AddSingleton<PlatformPolicies>();
+        services.AddSingleton(sp =>
+        {
+            var policies = sp.GetRequiredService<PlatformPolicies>();
+            return new GrainCatalog().Register(AccountGrain.Type, (id, state) => new AccountGrain(id, state, policies));
+        });
+        services.AddSingleton(sp => new GrainRuntime(
+            sp.GetRequiredService<IPartitionStore>(), sp.GetRequiredService<GrainCatalog>(), sp.GetRequiredService<PartitionMap>(),
+            sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GrainRuntime>>(),
+            sp.GetRequiredService<SiloOptions>().Name + "#" + Environment.ProcessId));
+        services.AddHostedService(sp => sp.GetRequiredService<GrainRuntime>());
+        return services;
+    }
+
+    public static IServiceCollection AddIngest(this IServiceCollection services)
+    {
+        services.AddSingleton(new ScreeningEngine(LexiconSnapshot.Build([StarterLexicon.Source])));
+        services.AddSingleton<PostPipeline>();
+        services.AddSingleton<IngestGate>();
+        services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<DecisionWaiters>();
+        services.AddSingleton<GroupCommitter>();
+        services.AddHostedService(sp => sp.GetRequiredService<GroupCommitter>());
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, IngestJson.Default));
+        return services;
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cluster.Silo.Hosting;
+
+/// <summary>Silo log messages (event ids 5000–5099). Paths and ids only: never tokens, post text or personal data.</summary>
+internal static partial class SiloLog
+{
+    [LoggerMessage(5000, LogLevel.Information, "Embedded store at {Path}")]
+    public static partial void Store(ILogger logger, string path);
+
+    [LoggerMessage(5001, LogLevel.Warning, "Created an admin token; it is in {Path} (readable by this user only)")]
+    public static partial void AdminTokenCreated(ILogger logger, string path);
+
+    [LoggerMessage(5002, LogLevel.Information, "Lexicons loaded: {Lexicons} lists, {Terms} terms")]
+    public static partial void LexiconsLoaded(ILogger logger, int lexicons, int terms);
+
+    [LoggerMessage(5003, LogLevel.Information, "Ingest open")]
+    public static partial void IngestOpen(ILogger logger);
+
+    [LoggerMessage(5004, LogLevel.Information, "Shutting down: ingest closed, draining")]
+    public static partial void Draining(ILogger logger);
+
+    [LoggerMessage(5005, LogLevel.Information, "Lexicon {Name} is now version {Version} with {Terms} terms")]
+    public static partial void LexiconUpdated(ILogger logger, string name, long version, int terms);
+}

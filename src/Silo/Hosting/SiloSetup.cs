@@ -1,0 +1,29 @@
+using Cluster.Silo.Decisions;
+using Cluster.Silo.Lexicons;
+using Cluster.Silo.Operations;
+
+namespace Cluster.Silo.Hosting;
+
+internal static class SiloSetup
+{
+    /// <summary>Feed signalling, lexicon catalog, metrics, and the lifecycle service (registered last: starts last, stops first).</summary>
+    public static IServiceCollection AddSiloServices(this IServiceCollection services)
+    {
+        services.AddSingleton<FeedSignal>();
+        services.AddSingleton<LexiconCatalog>();
+        services.AddSingleton<ClusterMetrics>();
+        services.AddSingleton<PrometheusExporter>();
+        services.AddHostedService<SiloLifecycle>();
+        return services;
+    }
+
+    /// <summary>The default listen address when neither --urls nor ASPNETCORE_URLS is given.</summary>
+    public static WebApplicationBuilder UseDefaultUrl(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:5080");
+        }
+        return builder;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text;
+
+namespace Cluster.Silo.Operations;
+
+/// <summary>
+/// Renders the cluster's System.Diagnostics.Metrics instruments as Prometheus text (exposition format 0.0.4).
+/// Counters and histograms are accumulated as measurements arrive; observable gauges are read at scrape time.
+/// Names: "cluster_" + the instrument name with '-' as '_'; counters end in "_total".
+/// </summary>
+internal sealed class PrometheusExporter : IDisposable
+{
+    private static readonly string[] Meters = [ClusterMetrics.MeterName, Cluster.Ingest.Posts.IngestMetrics.MeterName];
+
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentDictionary<(Instrument, string), Series> _series = new();
+    private readonly Lock _scrape = new();
+    private Dictionary<(Instrument, string), double>? _gauges;
+
+    public PrometheusExporter()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (Meters.Contains(instrument.Meter.Name))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i, v, tags));
+        _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Record(i, v, tags));
+        _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Record(i, v, tags));
+        _listener.Start();
+    }
+
+    public string Scrape()
+    {
+        lock (_scrape)
+        {
+            _gauges = [];
+            _listener.RecordObservableInstruments();
+            var text = new StringBuilder();
+            foreach (var byInstrument in _series.Select(kv => (kv.Key.Item1, kv.Key.Item2, Value: (object)kv.Value))
+                .Concat(_gauges.Select(kv => (kv.Key.Item1, kv.Key.Item2, Value: (object)kv.Value)))
+                .GroupBy(s => s.Item1).OrderBy(g => g.Key.Name, StringComparer.Ordinal))
+            {
+                var instrument = byInstrument.Key;
+                var name = "cluster_" + instrument.Name.Replace('-', '_');
+                var (type, suffix) = instrument switch
+                {
+                    Counter<long> or Counter<int> or Counter<double> => ("counter", "_total"),
+                    Histogram<int> or Histogram<long> or Histogram<double> => ("summary", ""),
+                    _ => ("gauge", ""),
+                };
+                if (instrument.Description is { } help)
+                {
+                    text.Append("# HELP ").Append(name).Append(suffix).Append(' ').Append(help).Append('\n');
+                }
+                text.Append("# TYPE ").Append(name).Append(suffix).Append(' ').Append(type).Append('\n');
+                foreach (var (_, labels, value) in byInstrument.OrderBy(s => s.Item2, StringComparer.Ordinal))
+                {
+                    if (value is Series series)
+                    {
+                        if (type == "summary")
+                        {
+                            Line(text, name + "_sum", labels, series.Sum);
+                            Line(text, name + "_count", labels, series.Count);
+                        }
+                        else
+                        {
+                            Line(text, name + suffix, labels, series.Sum);
+                        }
+                    }
+                    else
+                    {
+                        Line(text, name, labels, (double)value);
+                    }
+                }
+            }
+            _gauges = null;
+            return text.ToString();
+        }
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var labels = Labels(tags);
+        if (instrument.IsObservable)
+        {
+            // Only called from RecordObservableInstruments, under the scrape lock.
+            if (_gauges is not null)
+            {
+                _gauges[(instrument, labels)] = value;
+            }
+            return;
+        }
+        _series.GetOrAdd((instrument, labels), _ => new Series()).Add(value);
+    }
+
+    private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (tags.Length == 0)
+        {
+            return "";
+        }
+        var parts = new List<string>(tags.Length);
+        foreach (var (key, value) in tags)
+        {
+            var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+            parts.Add($"{key}=\"{text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)}\"");
+        }
+        parts.Sort(StringComparer.Ordinal);
+        return "{" + string.Join(",", parts) + "}";
+    }
+
+    private static void Line(StringBuilder text, string name, string labels, double value) =>
+        text.Append(name).Append(labels).Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+
+    private sealed class Series
+    {
+        private readonly Lock _lock = new();
+
+        public double Sum { get; private set; }
+
+        public long Count { get; private set; }
+
+        public void Add(double value)
+        {
+            lock (_lock)
+            {
+                Sum += value;
+                Count++;
+            }
+        }
+    }
+}

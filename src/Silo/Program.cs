@@ -1,0 +1,35 @@
+using Cluster.Ingest.Posts;
+using Cluster.Silo.Accounts;
+using Cluster.Silo.Admin;
+using Cluster.Silo.Decisions;
+using Cluster.Silo.Hosting;
+using Cluster.Silo.Operations;
+using Cluster.Silo.Review;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.UseDefaultUrl();
+builder.Services
+    .AddSiloOptions(builder.Configuration)
+    .AddEmbeddedStore()
+    .AddGrainRuntime()
+    .AddIngest()
+    .AddBearerAuth()
+    .AddSiloServices();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOperations();
+app.MapPosts();
+app.MapDecisions();
+app.MapAccounts();
+app.MapReview();
+app.MapAdmin();
+
+app.Run();
+
+/// <summary>Entry point, public so tests can host the silo with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Cluster.Grains.Accounts;
+using Cluster.Grains.Review;
+using Cluster.Grains.Runtime;
+using Cluster.Grains.Storage;
+using Cluster.Ingest.Auth;
+using Cluster.Screening;
+using Cluster.Silo.Accounts;
+using P = Cluster.Ingest.Problems.Problems;
+
+namespace Cluster.Silo.Review;
+
+/// <summary>Reviewers pull work: claim (a lease), decide, release, queue stats (reviewer token).</summary>
+internal static class ReviewEndpoints
+{
+    public const int MaxClaim = 50;
+    public const int MaxLeaseSeconds = 900;
+    public const int MinLeaseSeconds = 10;
+
+    public static IEndpointRouteBuilder MapReview(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/review").RequireAuthorization(AuthPolicies.Reviewer);
+        group.MapPost("/claim", ClaimAsync);
+        group.MapPost("/items/{id}/decision", DecideAsync);
+        group.MapPost("/items/{id}/release", ReleaseAsync);
+        group.MapGet("/queues", QueuesAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ClaimAsync(ClaimBody? body, HttpContext http, IReviewStore store, IPartitionStore grains)
+    {
+        body ??= new ClaimBody(null, null, null);
+        var max = body.Max ?? 10;
+        if (max is < 1 or > MaxClaim)
+        {
+            return P.Field("max", $"must be between 1 and {MaxClaim}");
+        }
+        var lease = body.LeaseSeconds ?? 300;
+        if (lease is < MinLeaseSeconds or > MaxLeaseSeconds)
+        {
+            return P.Field("leaseSeconds", $"must be between {MinLeaseSeconds} and {MaxLeaseSeconds}");
+        }
+        var user = http.User;
+        var queues = user.Queues();
+        if (body.Queue is { } queue && !MayRead(queues, user.IsSenior(), queue))
+        {
+            return TypedResults.Problem($"queue '{queue}' is not one of this reviewer's queues", statusCode: StatusCodes.Status403Forbidden,
+                title: "Forbidden.", type: "urn:screening-cluster:problem:forbidden");
+        }
+        var claimed = await store.ClaimAsync(
+            new ClaimRequest(user.CallerId(), queues, user.IsSenior(), body.Queue, max, TimeSpan.FromSeconds(lease)), http.RequestAborted);
+        var items = new List<ReviewItemView>(claimed.Count);
+        foreach (var c in claimed)
+        {
+            var account = await grains.LoadGrainAsync(AccountGrain.IdOf(c.Item.Platform, c.Item.Account), http.RequestAborted);
+            var post = c.Post is null ? null : new ReviewPost(c.Post.PostId, c.Post.Account, c.Post.Kind, c.Post.Text, c.Post.CreatedAt, c.Post.ReceivedAt);
+            items.Add(new ReviewItemView(c.Item.Id, c.Item.Queue, c.Item.Priority, post, c.Item.Labels, c.Reports,
+                account is null ? null : AccountEndpoints.View(c.Item.Account, AccountGrain.Parse(account.State)), c.LeaseUntil, c.Item.MachineDecisionId));
+        }
+        return TypedResults.Ok(new ClaimResponse(items));
+    }
+
+    private static async Task<IResult> DecideAsync(string id, VerdictBody body, HttpContext http, IReviewStore store, GrainRuntime runtime)
+    {
+        var verdict = body.Verdict;
+        if (verdict is not (ReviewVerdict.Violation or ReviewVerdict.Clear or ReviewVerdict.Escalate))
+        {
+            return P.Field("verdict", "must be 'violation', 'clear' or 'escalate'");
+        }
+        if (body.Category is not null && !Categories.TryParse(body.Category, out _))
+        {
+            return P.Field("category", $"unknown category; use one of {string.Join(", ", Categories.All.Select(Categories.Name))}");
+        }
+        if (body.Sanction is not null && !AccountStatus.Sanctions.Contains(body.Sanction))
+        {
+            return P.Field("sanction", "must be one of none, warn, restrict, suspend, ban");
+        }
+        if (body.Note is { Length: > 2000 })
+        {
+            return P.Field("note", "at most 2000 characters");
+        }
+        var reviewer = http.User.CallerId();
+        ReviewOutcome outcome;
+        if (verdict == ReviewVerdict.Escalate)
+        {
+            outcome = await store.EscalateAsync(id, reviewer, http.RequestAborted);
+        }
+        else
+        {
+            var category = body.Category?.Trim().ToLowerInvariant();
+            (outcome, var partition) = await store.DecideAsync(id, reviewer, verdict, item => new InboxMessage(
+                AccountGrain.IdOf(item.Platform, item.Account),
+                ReviewVerdict.MessageKind,
+                JsonSerializer.Serialize(
+                    new ReviewVerdict(1, item.Platform, item.Account, item.PostId, item.Id, reviewer, verdict, category, body.Sanction,
+                        item.MachineDecisionId, item.Labels, body.Note),
+                    GrainsJson.Default.ReviewVerdict)), http.RequestAborted);
+            if (partition is { } p)
+            {
+                runtime.Notify([p]);
+            }
+        }
+        return outcome switch
+        {
+            ReviewOutcome.Done => TypedResults.Ok(new VerdictResponse(id, verdict)),
+            ReviewOutcome.NotFound => P.NotFound($"no review item '{id}'"),
+            _ => P.Conflict("this reviewer does not hold the item's lease (never claimed, released, expired or decided)"),
+        };
+    }
+
+    private static async Task<IResult> ReleaseAsync(string id, HttpContext http, IReviewStore store) =>
+        await store.ReleaseAsync(id, http.User.CallerId(), http.RequestAborted) switch
+        {
+            ReviewOutcome.Done => TypedResults.NoContent(),
+            ReviewOutcome.NotFound => P.NotFound($"no review item '{id}'"),
+            _ => P.Conflict("this reviewer does not hold the item's lease"),
+        };
+
+    private static async Task<IResult> QueuesAsync(HttpContext http, IReviewStore store)
+    {
+        var user = http.User;
+        var queues = user.Queues();
+        var stats = await store.QueueStatsAsync(http.RequestAborted);
+        return TypedResults.Ok(stats.Where(s => MayRead(queues, user.IsSenior(), s.Queue)).ToList());
+    }
+
+    private static bool MayRead(IReadOnlyList<string> queues, bool senior, string queue) =>
+        queue == ReviewQueues.Senior ? senior : queues.Contains("*") || queues.Contains(queue);
+}
