@@ -17,6 +17,7 @@ builder.Services
     .AddSiloServices();
 
 var app = builder.Build();
+app.ActivateObservers();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();

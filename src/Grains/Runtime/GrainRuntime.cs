@@ -73,5 +73,12 @@ public sealed class GrainRuntime : IHostedService
         RuntimeLog.Drained(_logger, _hosts.Length);
     }
 
-    private void OnFlushed(PartitionFlush flush) => Flushed?.Invoke(flush);
+    private void OnFlushed(PartitionFlush flush)
+    {
+        foreach (var send in flush.Sends)
+        {
+            _hosts[Map.Of(send.Target).Value].Notify(); // the message is durable now; wake its partition
+        }
+        Flushed?.Invoke(flush);
+    }
 }

@@ -120,7 +120,7 @@ internal sealed class PartitionHost
             context.Clear();
             var touched = new HashSet<Activation>();
             var deadLetters = new List<DeadLetter>();
-            var failed = false;
+            Activation? failed = null;
             foreach (var envelope in batch)
             {
                 var activation = await ActivateAsync(envelope.Message.Target, abort);
@@ -144,15 +144,16 @@ internal sealed class PartitionHost
                     // The batch's in-memory effects can no longer be trusted; drop them and replay it without this message.
                     RuntimeLog.TurnFailed(_logger, ex, envelope.Message.Target.ToString(), Partition.Value, envelope.Seq);
                     _poisoned.Add(envelope.Seq);
-                    failed = true;
+                    failed = activation;
                     break;
                 }
                 activation.Grain.LastAppliedSeq = envelope.Seq;
                 touched.Add(activation);
             }
 
-            if (failed)
+            if (failed is not null)
             {
+                touched.Add(failed); // its state may be half-changed by the turn that threw
                 DropActivations(touched);
                 continue;
             }

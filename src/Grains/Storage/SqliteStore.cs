@@ -106,7 +106,7 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
 
     public async Task FlushAsync(PartitionFlush flush, CancellationToken cancellationToken)
     {
-        var appended = await WriteAsync((c, tx) =>
+        await WriteAsync((c, tx) =>
         {
             var lease = flush.Lease;
             var held = ScalarOrDefault<long?>(c, tx, "SELECT epoch FROM partition_lease WHERE partition = $p AND owner = $o AND epoch = $e",
@@ -135,15 +135,13 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
                 Execute(c, tx, "INSERT OR IGNORE INTO dead_letters (partition, seq, grain, error, at) VALUES ($p, $s, $g, $e, $now)",
                     ("$p", d.Partition.Value), ("$s", d.Seq), ("$g", d.Target.ToString()), ("$e", d.Error), ("$now", now));
             }
-            var partitions = AppendInbox(c, tx, flush.Sends);
-            Execute(c, tx, """
+            AppendInbox(c, tx, flush.Sends);
+            return Execute(c, tx, """
                 INSERT INTO checkpoint (partition, seq) VALUES ($p, $s)
                 ON CONFLICT (partition) DO UPDATE SET seq = excluded.seq
                 """, ("$p", lease.Partition.Value), ("$s", flush.Checkpoint));
-            return partitions;
         }, cancellationToken);
         _checkpoints[flush.Lease.Partition.Value] = flush.Checkpoint;
-        _ = appended;
     }
 
     public Task<IReadOnlyCollection<PartitionId>> AppendAsync(IReadOnlyList<InboxMessage> messages, CancellationToken cancellationToken) =>

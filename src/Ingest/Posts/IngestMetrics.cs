@@ -9,6 +9,9 @@ public sealed class IngestMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
 
+    /// <summary>This silo's meter: exporters match on it, so two silos in one process never mix their figures.</summary>
+    public Meter Meter => _meter;
+
     public IngestMetrics()
     {
         Accepted = _meter.CreateCounter<long>("posts-accepted", description: "Posts made durable by the group commit.");

@@ -116,8 +116,11 @@ public static class PostEndpoints
             }
             if (buffer.Length > maxLine)
             {
-                batch.Reject(line, $"line: longer than {maxLine} bytes");
-                skipping = true;
+                if (!skipping)
+                {
+                    batch.Reject(line, $"line: longer than {maxLine} bytes");
+                    skipping = true;
+                }
                 buffer = buffer.Slice(buffer.End);
             }
             if (read.IsCompleted)

@@ -17,6 +17,18 @@ internal static class SiloSetup
         return services;
     }
 
+    /// <summary>
+    /// Creates the observers of the runtime's flushes now, so they count and signal from the first post on
+    /// rather than from the first scrape or feed read.
+    /// </summary>
+    public static WebApplication ActivateObservers(this WebApplication app)
+    {
+        app.Services.GetRequiredService<PrometheusExporter>();
+        app.Services.GetRequiredService<FeedSignal>();
+        app.Services.GetRequiredService<Cluster.Ingest.Posts.DecisionWaiters>();
+        return app;
+    }
+
     /// <summary>The default listen address when neither --urls nor ASPNETCORE_URLS is given.</summary>
     public static WebApplicationBuilder UseDefaultUrl(this WebApplicationBuilder builder)
     {

@@ -13,6 +13,8 @@ internal sealed class ClusterMetrics : IDisposable
     public const string MeterName = "Cluster.Runtime";
 
     private readonly Meter _meter = new(MeterName);
+
+    public Meter Meter => _meter;
     private readonly Counter<long> _decisions;
 
     public ClusterMetrics(GrainRuntime runtime, IPartitionStore store, IReviewStore review)

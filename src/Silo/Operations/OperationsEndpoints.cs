@@ -13,7 +13,7 @@ internal static class OperationsEndpoints
             gate.IsOpen && runtime.IsRunning
                 ? Results.Text("ready")
                 : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapGet("/metrics", (PrometheusExporter exporter, ClusterMetrics _) =>
+        app.MapGet("/metrics", (PrometheusExporter exporter) =>
             TypedResults.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
         return app;
     }

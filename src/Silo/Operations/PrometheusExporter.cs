@@ -12,18 +12,17 @@ namespace Cluster.Silo.Operations;
 /// </summary>
 internal sealed class PrometheusExporter : IDisposable
 {
-    private static readonly string[] Meters = [ClusterMetrics.MeterName, Cluster.Ingest.Posts.IngestMetrics.MeterName];
-
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(Instrument, string), Series> _series = new();
     private readonly Lock _scrape = new();
     private Dictionary<(Instrument, string), double>? _gauges;
 
-    public PrometheusExporter()
+    public PrometheusExporter(ClusterMetrics cluster, Cluster.Ingest.Posts.IngestMetrics ingest)
     {
+        Meter[] meters = [cluster.Meter, ingest.Meter];
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (Meters.Contains(instrument.Meter.Name))
+            if (meters.Contains(instrument.Meter))
             {
                 listener.EnableMeasurementEvents(instrument);
             }

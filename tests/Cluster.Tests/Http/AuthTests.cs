@@ -27,7 +27,7 @@ public sealed class AuthTests : SiloTestBase
     public async Task A_platform_key_never_sees_another_platforms_data()
     {
         var other = Client(await Admin.CreatePlatformAsync("other"));
-        await Platform.PostJsonAsync("/v1/screen", Api.Post("mine-1", "刷单返利", "shared-name"));
+        await Platform.PostJsonAsync("/v1/screen", Api.Post("mine-1", "测试诈骗词", "shared-name"));
 
         var theirs = await (await other.GetAsync("/v1/decisions?waitMs=100")).Json();
         Assert.Empty(theirs["decisions"]!.AsArray());

@@ -9,7 +9,7 @@ public sealed class IngestTests : SiloTestBase
     [Fact]
     public async Task A_json_batch_is_accepted_once_and_every_post_gets_one_machine_decision()
     {
-        var posts = new[] { Api.Post("p-1", "今天天气不错"), Api.Post("p-2", "刷单返利，日赚五百"), Api.Post("p-3", "兼职日结，私聊") };
+        var posts = new[] { Api.Post("p-1", "今天天气不错"), Api.Post("p-2", "测试诈骗词，日赚五百"), Api.Post("p-3", "测试广告词，私聊") };
         var first = await Platform.PostJsonAsync("/v1/posts", posts);
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         var body = await first.Json();
@@ -76,9 +76,9 @@ public sealed class IngestTests : SiloTestBase
         {
             Encoding.UTF8.GetBytes("""{"id":"s-0","account":"a","text":"第一行"}"""),
             Encoding.UTF8.GetBytes("""{"id":"s-1","account":"a","text": oops}"""),
-            [.. Encoding.UTF8.GetBytes("""{"id":"s-2","account":"a","text":"""), 0x22, 0xC3, 0x28, 0x22, (byte)'}'],
+            Encoding.UTF8.GetBytes("""{"id":"s-2","account":"a","text":""").Concat(new byte[] { 0x22, 0xC3, 0x28, 0x22, (byte)'}' }).ToArray(),
             Encoding.UTF8.GetBytes(""),
-            Encoding.UTF8.GetBytes("""{"id":"s-4","account":"b","text":"刷单返利"}"""),
+            Encoding.UTF8.GetBytes("""{"id":"s-4","account":"b","text":"测试诈骗词"}"""),
             Encoding.UTF8.GetBytes("""{"id":"s-5","account":"b","text":"no newline at the end"}"""),
         };
         var bytes = lines.SelectMany((l, i) => i < lines.Count - 1 ? [.. l, (byte)'\n'] : l).ToArray();
@@ -128,7 +128,7 @@ public sealed class IngestTests : SiloTestBase
     public async Task Screen_returns_the_final_decision_with_evidence_in_original_offsets()
     {
         // Full-width spacing and a zero-width space inside the term: the span must still cover the original characters.
-        var text = "看这里：刷\u200B单返利，还有大麻烦事";
+        var text = "看这里：测试\u200B诈骗词，还有测试毒品店事";
         var response = await Platform.PostJsonAsync("/v1/screen", new[] { Api.Post("sc-1", text, "acct-s"), Api.Post("sc-2", "普通的一天", "acct-s") });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var results = (await response.Json())["results"]!.AsArray();
@@ -142,7 +142,7 @@ public sealed class IngestTests : SiloTestBase
         var evidence = Assert.Single(fraud["evidence"]!.AsArray())!;
         var start = evidence["start"]!.GetValue<int>();
         var end = evidence["end"]!.GetValue<int>();
-        Assert.Equal("刷\u200B单返利", text[start..end]);
+        Assert.Equal("测试\u200B诈骗词", text[start..end]);
         Assert.StartsWith("lexicon:test@1", evidence["source"]!.GetValue<string>());
         Assert.Equal("allow", results[1]!["action"]!.GetValue<string>());
 
@@ -169,7 +169,7 @@ public sealed class IngestTests : SiloTestBase
         Assert.Equal(HttpStatusCode.OK, policy.StatusCode);
         Assert.Equal(1, (await policy.Json())["version"]!.GetValue<int>());
 
-        var result = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post("pol-1", "刷单返利"))).Json())["results"]![0]!;
+        var result = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post("pol-1", "测试诈骗词"))).Json())["results"]![0]!;
         Assert.Equal("review", result["action"]!.GetValue<string>());
 
         var bad = await Admin.PutAsync("/v1/admin/platforms/demo/policy", JsonContent("""{"thresholds":{"casino":{"review":0.5,"block":0.9},"fraud":{"review":0.9,"block":0.2}}}"""));
@@ -185,15 +185,15 @@ public sealed class IngestTests : SiloTestBase
     [Fact]
     public async Task A_lexicon_upload_takes_effect_without_restart_and_names_its_version()
     {
-        var before = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post("lx-1", "出售迷魂药"))).Json())["results"]![0]!;
+        var before = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post("lx-1", "出售测试新词"))).Json())["results"]![0]!;
         Assert.Equal("allow", before["action"]!.GetValue<string>());
 
-        var put = await Admin.PutAsync("/v1/admin/lexicons/test", new StringContent(TestLexicon + "迷魂药\tdrugs\t0.9\n", Encoding.UTF8, "text/plain"));
+        var put = await Admin.PutAsync("/v1/admin/lexicons/test", new StringContent(TestLexicon + "测试新词\tdrugs\t0.9\n", Encoding.UTF8, "text/plain"));
         var body = await put.Json();
         Assert.Equal(2, body["version"]!.GetValue<int>());
         Assert.Equal(5, body["terms"]!.GetValue<int>());
 
-        var after = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post("lx-2", "出售迷魂药"))).Json())["results"]![0]!;
+        var after = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post("lx-2", "出售测试新词"))).Json())["results"]![0]!;
         Assert.Equal("block", after["action"]!.GetValue<string>());
         Assert.Equal("lexicon:test@2", after["labels"]![0]!["evidence"]![0]!["source"]!.GetValue<string>());
 
@@ -205,7 +205,7 @@ public sealed class IngestTests : SiloTestBase
     [Fact]
     public async Task The_allow_list_keeps_a_longer_benign_word_from_matching()
     {
-        var result = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post("al-1", "这真是个大麻烦"))).Json())["results"]![0]!;
+        var result = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post("al-1", "这真是个测试毒品店"))).Json())["results"]![0]!;
         Assert.Equal("allow", result["action"]!.GetValue<string>());
         Assert.Empty(result["labels"]!.AsArray());
     }

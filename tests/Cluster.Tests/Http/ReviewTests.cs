@@ -25,7 +25,7 @@ public sealed class ReviewTests : SiloTestBase
         var item = Assert.Single(claim1["items"]!.AsArray())!;
         Assert.Equal("ads", item["queue"]!.GetValue<string>());
         Assert.Equal("rv-1", item["post"]!["id"]!.GetValue<string>());
-        Assert.Equal("兼职日结，私聊", item["post"]!["text"]!.GetValue<string>());
+        Assert.Equal("测试广告词，私聊", item["post"]!["text"]!.GetValue<string>());
         Assert.Equal(1, item["account"]!["posts"]!.GetValue<int>());
         var itemId = item["id"]!.GetValue<string>();
 
@@ -58,7 +58,7 @@ public sealed class ReviewTests : SiloTestBase
         Assert.Equal(1, account["strikes"]!.GetValue<int>());
         Assert.Equal("warned", account["status"]!.GetValue<string>());
 
-        var screen = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post("rv-1", "兼职日结，私聊", "acct-r"))).Json())["results"]![0]!;
+        var screen = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post("rv-1", "测试广告词，私聊", "acct-r"))).Json())["results"]![0]!;
         Assert.Equal("human", screen["source"]!.GetValue<string>());
         Assert.Equal("block", screen["action"]!.GetValue<string>());
     }
@@ -123,7 +123,7 @@ public sealed class ReviewTests : SiloTestBase
 
     private async Task EscalateAsync(string postId, string account)
     {
-        var result = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post(postId, "兼职日结，私聊", account))).Json())["results"]![0]!;
+        var result = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post(postId, "测试广告词，私聊", account))).Json())["results"]![0]!;
         Assert.Equal("review", result["action"]!.GetValue<string>());
     }
 }

@@ -6,7 +6,7 @@ namespace Cluster.Tests.Http;
 /// <summary>One silo per test class instance, with an admin client, a platform and a test lexicon.</summary>
 public abstract class SiloTestBase : IAsyncLifetime
 {
-    public const string TestLexicon = "刷单返利\tfraud\t0.9\n兼职日结\tads\t0.5\n大麻\tdrugs\t0.9\n!大麻烦\n";
+    public const string TestLexicon = "测试诈骗词\tfraud\t0.9\n测试广告词\tads\t0.5\n测试毒品\tdrugs\t0.9\n!测试毒品店\n";
 
     protected SiloTestBase(TimeProvider? time = null) => Factory = new SiloFactory(time);
 

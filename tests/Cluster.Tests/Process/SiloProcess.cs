@@ -32,7 +32,7 @@ public sealed class SiloProcess : IAsyncDisposable
         _process = new System.Diagnostics.Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data?.Contains("Ingest open", StringComparison.Ordinal) == true)
+            if (e.Data?.Contains("Application started", StringComparison.Ordinal) == true) // logged once the server listens and ingest is open
             {
                 _ready.TrySetResult();
             }
