@@ -10,6 +10,7 @@ namespace Cluster.Grains.Runtime;
 public sealed class GrainRuntime : IHostedService
 {
     private readonly PartitionHost[] _hosts;
+    private readonly IPartitionStore _store;
     private readonly ILogger<GrainRuntime> _logger;
     private readonly CancellationTokenSource _abort = new();
     private Task[] _running = [];
@@ -17,6 +18,7 @@ public sealed class GrainRuntime : IHostedService
     public GrainRuntime(IPartitionStore store, GrainCatalog catalog, PartitionMap map, RuntimeOptions options, TimeProvider time, ILogger<GrainRuntime> logger, string owner)
     {
         _logger = logger;
+        _store = store;
         Map = map;
         _hosts = new PartitionHost[map.Count];
         for (var p = 0; p < map.Count; p++)
@@ -53,6 +55,7 @@ public sealed class GrainRuntime : IHostedService
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        _store.Appended += OnAppended;
         _running = _hosts.Select(h => Task.Run(() => h.RunAsync(_abort.Token), CancellationToken.None)).ToArray();
         IsRunning = true;
         return Task.CompletedTask;
@@ -62,6 +65,7 @@ public sealed class GrainRuntime : IHostedService
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         IsRunning = false;
+        _store.Appended -= OnAppended;
         foreach (var host in _hosts)
         {
             host.BeginStop();
@@ -72,6 +76,8 @@ public sealed class GrainRuntime : IHostedService
         }
         RuntimeLog.Drained(_logger, _hosts.Length);
     }
+
+    private void OnAppended(PartitionId partition, IReadOnlyList<InboxEnvelope> envelopes) => _hosts[partition.Value].Deliver(envelopes);
 
     private void OnFlushed(PartitionFlush flush)
     {

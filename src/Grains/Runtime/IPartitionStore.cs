@@ -25,4 +25,16 @@ public interface IPartitionStore
 
     /// <summary>The last sequence handed out and the checkpoint, per partition (inbox lag = head - checkpoint).</summary>
     IReadOnlyDictionary<int, (long Head, long Checkpoint)> ReadPositions();
+
+    /// <summary>
+    /// The newest sequence of the partition if this process sees every append to it (the embedded store), else null.
+    /// Lets a host skip reading an inbox it knows is empty.
+    /// </summary>
+    long? KnownHead(PartitionId partition);
+
+    /// <summary>
+    /// Raised after commit with the messages this process appended, in sequence order per partition, so owners
+    /// can apply them without reading them back. An optimisation only: hosts still read the store on any gap.
+    /// </summary>
+    event Action<PartitionId, IReadOnlyList<InboxEnvelope>>? Appended;
 }

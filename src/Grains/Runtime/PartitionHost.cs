@@ -21,6 +21,8 @@ internal sealed class PartitionHost
     private readonly ConcurrentDictionary<GrainId, Activation> _activations = new(); // written by the host only; concurrent so metrics can read it
     private readonly HashSet<long> _poisoned = [];
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentQueue<InboxEnvelope> _tail = new();
+    private int _tailCount;
     private volatile bool _stopping;
     private PartitionLease? _lease;
 
@@ -48,6 +50,23 @@ internal sealed class PartitionHost
     public event Action<PartitionId, int>? IdleCollected;
 
     public void Notify() => _signal.Writer.TryWrite(true);
+
+    /// <summary>
+    /// Messages just committed to this partition, handed over so the host need not read them back. Bounded: when the
+    /// host lags, deliveries are dropped and the host reads the gap from the store.
+    /// </summary>
+    public void Deliver(IReadOnlyList<InboxEnvelope> envelopes)
+    {
+        if (Volatile.Read(ref _tailCount) + envelopes.Count > _options.MaxBatch * 4)
+        {
+            return;
+        }
+        foreach (var e in envelopes)
+        {
+            _tail.Enqueue(e);
+        }
+        Interlocked.Add(ref _tailCount, envelopes.Count);
+    }
 
     /// <summary>Stops after the inbox is drained and flushed.</summary>
     public void BeginStop()
@@ -111,7 +130,15 @@ internal sealed class PartitionHost
         var context = new TurnContext(Partition, _time);
         while (true)
         {
-            var batch = await _store.ReadInboxAsync(Partition, Checkpoint, _options.MaxBatch, abort);
+            IReadOnlyList<InboxEnvelope>? batch = TakeFromTail();
+            if (batch is null)
+            {
+                if (_store.KnownHead(Partition) is { } head && head <= Checkpoint)
+                {
+                    return true;
+                }
+                batch = await _store.ReadInboxAsync(Partition, Checkpoint, _options.MaxBatch, abort);
+            }
             if (batch.Count == 0)
             {
                 return true;
@@ -189,6 +216,28 @@ internal sealed class PartitionHost
             _poisoned.RemoveWhere(seq => seq <= Checkpoint);
             _flushed(flush);
         }
+    }
+
+    /// <summary>The delivered messages that continue exactly from the checkpoint, or null when there is a gap.</summary>
+    private List<InboxEnvelope>? TakeFromTail()
+    {
+        while (_tail.TryPeek(out var old) && old.Seq <= Checkpoint && _tail.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref _tailCount);
+        }
+        if (!_tail.TryPeek(out var first) || first.Seq != Checkpoint + 1)
+        {
+            return null;
+        }
+        var batch = new List<InboxEnvelope>(Math.Min(_options.MaxBatch, Volatile.Read(ref _tailCount)));
+        var expected = Checkpoint + 1;
+        while (batch.Count < _options.MaxBatch && _tail.TryPeek(out var next) && next.Seq == expected && _tail.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref _tailCount);
+            batch.Add(next);
+            expected++;
+        }
+        return batch;
     }
 
     private async ValueTask<Activation> ActivateAsync(GrainId id, CancellationToken abort)

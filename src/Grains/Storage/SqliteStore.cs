@@ -11,14 +11,15 @@ namespace Cluster.Grains.Storage;
 
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode. SQLite has one writer at a time, so every write transaction
-/// goes through one connection behind one lock; readers use their own pooled connections and never wait for it.
+/// goes through one connection on one writer thread, which combines concurrent requests into one transaction; readers
+/// use their own pooled connections and never wait for it.
 /// Split by feature over partial files: partitions (this file), posts, decisions, review, admin.
 /// </summary>
 public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecisionStore, IReviewStore, IAdminStore, IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Thread _writerThread;
     private readonly PartitionMap _map;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<int, long> _heads = new();
@@ -43,14 +44,17 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
         Execute(_writer, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
         Execute(_writer, null, SqliteSchema.Create);
         LoadPositions();
+        _writerThread = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
+        _writerThread.Start();
     }
 
     public string Path => _writer.DataSource;
 
     public void Dispose()
     {
+        _writes.Writer.TryComplete();
+        _writerThread.Join();
         _writer.Dispose();
-        _writeLock.Dispose();
         SqliteConnection.ClearAllPools();
     }
 
@@ -147,6 +151,11 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
     public Task<IReadOnlyCollection<PartitionId>> AppendAsync(IReadOnlyList<InboxMessage> messages, CancellationToken cancellationToken) =>
         WriteAsync((c, tx) => AppendInbox(c, tx, messages), cancellationToken);
 
+    public event Action<PartitionId, IReadOnlyList<InboxEnvelope>>? Appended;
+
+    /// <summary>The embedded store is written by this process only, so its heads are complete.</summary>
+    public long? KnownHead(PartitionId partition) => _heads.GetValueOrDefault(partition.Value);
+
     public IReadOnlyDictionary<int, (long Head, long Checkpoint)> ReadPositions()
     {
         var result = new Dictionary<int, (long, long)>();
@@ -179,7 +188,8 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
             list.Add(m);
         }
         var now = Now();
-        var heads = new List<(int, long)>(byPartition.Count);
+        var enqueuedAt = FromUnixMs(now);
+        var appended = new List<(int Partition, long Last, List<InboxEnvelope> Envelopes)>(byPartition.Count);
         using var insert = Command(c, tx, """
             INSERT INTO inbox (partition, seq, grain_type, grain_key, kind, payload, enqueued_at) VALUES ($p, $s, $t, $k, $kind, $payload, $now)
             """, ("$p", 0), ("$s", 0L), ("$t", ""), ("$k", ""), ("$kind", ""), ("$payload", ""), ("$now", now));
@@ -187,18 +197,21 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
         {
             var last = AllocateSeq(c, tx, p, list.Count);
             var seq = last - list.Count;
+            var envelopes = new List<InboxEnvelope>(list.Count);
             foreach (var m in list)
             {
                 Set(insert, ("$p", p), ("$s", ++seq), ("$t", m.Target.Type), ("$k", m.Target.Key), ("$kind", m.Kind), ("$payload", m.Payload));
                 insert.ExecuteNonQuery();
+                envelopes.Add(new InboxEnvelope(new PartitionId(p), seq, m, enqueuedAt));
             }
-            heads.Add((p, last));
+            appended.Add((p, last, envelopes));
         }
         AfterCommit(tx, () =>
         {
-            foreach (var (p, last) in heads)
+            foreach (var (p, last, envelopes) in appended)
             {
                 _heads.AddOrUpdate(p, last, (_, old) => Math.Max(old, last));
+                Appended?.Invoke(new PartitionId(p), envelopes);
             }
         });
         return byPartition.Keys.Select(p => new PartitionId(p)).ToList();

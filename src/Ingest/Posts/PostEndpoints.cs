@@ -288,7 +288,7 @@ public static class PostEndpoints
 
         public void AddLine(int index, ReadOnlySequence<byte> bytes, string platform, PostPipeline pipeline, IngestOptions options)
         {
-            var (status, document, error) = BodyReader.Parse(bytes);
+            var (status, document, _) = BodyReader.Parse(bytes);
             if (status != BodyReader.Status.Ok)
             {
                 Reject(index, status == BodyReader.Status.InvalidUtf8 ? "line: not valid UTF-8" : "line: not valid JSON");
@@ -298,7 +298,6 @@ public static class PostEndpoints
             {
                 Add(index, document!.RootElement, platform, pipeline, options);
             }
-            _ = error;
         }
 
         public void Reject(int index, string error) => Rejected.Add(new RejectedItem(index, error));

@@ -50,12 +50,11 @@ internal sealed class SiloLifecycle(
         }
         var token = Tokens.New("adm");
         var path = Path.GetFullPath(Path.Combine(options.DataDir, "admin.token"));
-        var file = new FileStreamOptions
+        var file = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
         {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        };
+            file.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
         await using (var writer = new StreamWriter(path, System.Text.Encoding.ASCII, file))
         {
             await writer.WriteAsync(token);
