@@ -143,6 +143,27 @@ public sealed class GrainRuntimeTests
     }
 
     [Fact]
+    public async Task Writes_combined_into_one_transaction_fail_alone()
+    {
+        await using var fx = new RuntimeFixture(partitions: 2);
+        var stale = await fx.Store.AcquireAsync(new PartitionId(0), "old", CancellationToken.None);
+        await fx.Store.AcquireAsync(new PartitionId(0), "new", CancellationToken.None);
+        var owned = await fx.Store.AcquireAsync(new PartitionId(1), "new", CancellationToken.None);
+        var lost = new GrainRecord(new GrainId(RecordingGrain.Type, "lost"), stale.Partition, 1, "[]");
+        var kept = new GrainRecord(new GrainId(RecordingGrain.Type, "kept"), owned.Partition, 1, "[]");
+
+        // Issued together, so the writer usually puts both in one transaction; either way only the fenced one fails.
+        var fenced = fx.Store.FlushAsync(new PartitionFlush(stale, 1, [lost], [], [], [], []), CancellationToken.None);
+        var good = fx.Store.FlushAsync(new PartitionFlush(owned, 1, [kept], [], [], [], []), CancellationToken.None);
+        await Assert.ThrowsAsync<LeaseLostException>(() => fenced);
+        await good;
+
+        Assert.Null(await fx.Store.LoadGrainAsync(lost.Id, CancellationToken.None));
+        Assert.NotNull(await fx.Store.LoadGrainAsync(kept.Id, CancellationToken.None));
+        Assert.Equal([1L], fx.Sql("SELECT seq FROM checkpoint"));
+    }
+
+    [Fact]
     public void The_stable_hash_is_the_same_in_every_process()
     {
         // Fixed values: a change here would move every account to another partition in a running deployment.
