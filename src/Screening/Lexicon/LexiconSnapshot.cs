@@ -1,0 +1,86 @@
+using Cluster.Screening.Matching;
+using Cluster.Screening.Normalization;
+
+namespace Cluster.Screening.Lexicon;
+
+/// <summary>
+/// All active lexicons compiled into one automaton. Immutable: a reload builds a new snapshot and swaps it
+/// in (<see cref="ScreeningEngine.Swap"/>), so screening never sees a half-built one.
+/// </summary>
+/// <remarks>
+/// Terms are normalized exactly like screened text, so a term written in full-width or upper case matches
+/// its plain forms. Several entries may share a normalized term (the same word in two lexicons, or under
+/// two categories); the automaton holds each distinct term once and points at all its entries.
+/// </remarks>
+public sealed class LexiconSnapshot
+{
+    private readonly CompiledEntry[] _entries;
+    private readonly int[] _patternEntryStart;
+    private readonly bool[] _patternAllows;
+
+    private LexiconSnapshot(IReadOnlyList<LexiconSource> sources)
+    {
+        Sources = sources;
+        var byTerm = new Dictionary<string, List<CompiledEntry>>(StringComparer.Ordinal);
+        var order = new List<string>();
+        var termCount = 0;
+        var normalized = new NormalizedText();
+        foreach (var source in sources)
+        {
+            var sourceName = source.FindingSource;
+            foreach (var entry in source.Entries)
+            {
+                TextNormalizer.Normalize(entry.Term, normalized);
+                if (normalized.Length == 0)
+                {
+                    continue; // a term of only invisible characters can never match anything
+                }
+                var key = normalized.ToString();
+                if (!byTerm.TryGetValue(key, out var list))
+                {
+                    byTerm[key] = list = [];
+                    order.Add(key);
+                }
+                list.Add(new CompiledEntry(entry.Category, entry.Weight, entry.Allow, sourceName));
+                termCount++;
+            }
+        }
+
+        TermCount = termCount;
+        Automaton = new AhoCorasick(order);
+        _patternEntryStart = new int[order.Count + 1];
+        _patternAllows = new bool[order.Count];
+        var entries = new List<CompiledEntry>(termCount);
+        for (var p = 0; p < order.Count; p++)
+        {
+            _patternEntryStart[p] = entries.Count;
+            var list = byTerm[order[p]];
+            entries.AddRange(list);
+            _patternAllows[p] = list.Exists(e => e.Allow);
+        }
+        _patternEntryStart[order.Count] = entries.Count;
+        _entries = [.. entries];
+    }
+
+    public static LexiconSnapshot Empty { get; } = new([]);
+
+    /// <summary>Entries compiled in, allow entries included, duplicates counted once per source line.</summary>
+    public int TermCount { get; }
+
+    public IReadOnlyList<LexiconSource> Sources { get; }
+
+    internal AhoCorasick Automaton { get; }
+
+    public static LexiconSnapshot Build(IEnumerable<LexiconSource> sources)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        return new LexiconSnapshot([.. sources]);
+    }
+
+    internal bool IsAllow(int pattern) => _patternAllows[pattern];
+
+    internal ReadOnlySpan<CompiledEntry> EntriesOf(int pattern) =>
+        _entries.AsSpan(_patternEntryStart[pattern], _patternEntryStart[pattern + 1] - _patternEntryStart[pattern]);
+
+    internal readonly record struct CompiledEntry(Category Category, double Weight, bool Allow, string Source);
+}

@@ -1,0 +1,55 @@
+namespace Cluster.Screening.Normalization;
+
+/// <summary>
+/// The normalized form of one text plus, for every normalized char, the UTF-16 range of the original text
+/// it came from. Reused per thread: a screening call rents one, fills it and gives it back, so the hot
+/// path does not allocate per post once the buffers have grown to the longest text seen.
+/// </summary>
+internal sealed class NormalizedText
+{
+    private char[] _chars = new char[256];
+    private int[] _starts = new int[256];
+    private int[] _ends = new int[256];
+
+    public int Length { get; private set; }
+
+    public ReadOnlySpan<char> Chars => _chars.AsSpan(0, Length);
+
+    /// <summary>Start (inclusive) in the original text of normalized char <paramref name="index"/>.</summary>
+    public int OriginalStart(int index) => _starts[index];
+
+    /// <summary>End (exclusive) in the original text of normalized char <paramref name="index"/>.</summary>
+    public int OriginalEnd(int index) => _ends[index];
+
+    public char this[int index] => _chars[index];
+
+    internal void Clear(int expectedLength)
+    {
+        Length = 0;
+        if (_chars.Length < expectedLength)
+        {
+            Grow(expectedLength);
+        }
+    }
+
+    internal void Append(char c, int originalStart, int originalEnd)
+    {
+        if (Length == _chars.Length)
+        {
+            Grow(Length * 2);
+        }
+        _chars[Length] = c;
+        _starts[Length] = originalStart;
+        _ends[Length] = originalEnd;
+        Length++;
+    }
+
+    private void Grow(int capacity)
+    {
+        Array.Resize(ref _chars, capacity);
+        Array.Resize(ref _starts, capacity);
+        Array.Resize(ref _ends, capacity);
+    }
+
+    public override string ToString() => new(Chars);
+}
