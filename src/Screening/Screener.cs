@@ -6,7 +6,7 @@ using Cluster.Screening.Normalization;
 namespace Cluster.Screening;
 
 /// <summary>
-/// Stage 1 over one lexicon snapshot: normalize → lexicon automaton (allow entries override the deny terms
+/// Stage 1 over one lexicon snapshot: normalize → match view (junk, repeats, annotations) → lexicon automaton (allow entries override the deny terms
 /// they contain) → number detectors → findings with spans in original-text offsets. Thread-safe; the
 /// scratch buffers are per thread.
 /// </summary>
@@ -20,13 +20,16 @@ public sealed class Screener
     [ThreadStatic]
     private static Scratch? t_scratch;
 
-    public Screener(LexiconSnapshot lexicon)
+    public Screener(LexiconSnapshot lexicon, MatchMode mode = MatchMode.Overlapping)
     {
         ArgumentNullException.ThrowIfNull(lexicon);
         Lexicon = lexicon;
+        Mode = mode;
     }
 
     public LexiconSnapshot Lexicon { get; }
+
+    public MatchMode Mode { get; }
 
     public ScreeningResult Screen(string text)
     {
@@ -34,15 +37,17 @@ public sealed class Screener
         var scratch = t_scratch ??= new Scratch();
         var normalized = scratch.Text;
         TextNormalizer.Normalize(text, normalized);
+        var view = scratch.View;
+        MatchView.Build(normalized, view);
 
         var hits = new HitCollector(scratch);
-        Lexicon.Automaton.Match(normalized.Chars, ref hits);
+        Lexicon.Automaton.Match(view.Chars, ref hits);
 
         List<Finding>? findings = null;
         if (scratch.HitCount > 0)
         {
             findings = [];
-            AddLexiconFindings(text, normalized, scratch, findings);
+            AddLexiconFindings(text, view, scratch, findings);
         }
         if (normalized.Chars.ContainsAnyInRange('0', '9'))
         {
@@ -52,42 +57,50 @@ public sealed class Screener
         return findings is null || findings.Count == 0 ? ScreeningResult.Empty : new ScreeningResult(findings);
     }
 
-    private void AddLexiconFindings(string text, NormalizedText normalized, Scratch scratch, List<Finding> findings)
+    private void AddLexiconFindings(string text, NormalizedText view, Scratch scratch, List<Finding> findings)
     {
         var automaton = Lexicon.Automaton;
-        var hitsSpan = scratch.Hits.AsSpan(0, scratch.HitCount);
-
-        // Allow spans first: a deny hit lying entirely inside an allow occurrence is not a hit.
-        var allowCount = 0;
-        foreach (ref var hit in hitsSpan)
+        var all = scratch.Hits.AsSpan(0, scratch.HitCount);
+        foreach (ref var hit in all)
         {
-            if (Lexicon.IsAllow(hit.Pattern))
+            hit.Start = hit.End - automaton.PatternLength(hit.Pattern);
+        }
+
+        // Allow occurrences first: a deny hit lying entirely inside one is not a hit. Survivors are
+        // compacted to the front of the buffer.
+        var allowCount = 0;
+        foreach (var hit in all)
+        {
+            allowCount += Lexicon.IsAllow(hit.Pattern) ? 1 : 0;
+        }
+        var kept = 0;
+        for (var h = 0; h < all.Length; h++)
+        {
+            var hit = all[h];
+            if (!Lexicon.IsAllow(hit.Pattern) && (allowCount == 0 || !InsideAllow(all, hit.Start, hit.End)))
             {
-                hit.Start = hit.End - automaton.PatternLength(hit.Pattern);
-                allowCount++;
+                scratch.Deny[kept++] = hit;
             }
+        }
+        var deny = scratch.Deny.AsSpan(0, kept);
+        if (Mode == MatchMode.Longest)
+        {
+            deny = LeftmostLongest(deny);
         }
 
         var seen = scratch.SeenPatterns;
         seen.Clear();
         var lexiconFindings = 0;
-        foreach (var hit in hitsSpan)
+        foreach (var hit in deny)
         {
-            var pattern = hit.Pattern;
-            if (Lexicon.IsAllow(pattern) || !seen.Add(pattern))
+            if (!seen.Add(hit.Pattern))
             {
                 continue; // one finding per distinct term: repeating a word does not multiply its weight
             }
-            var start = hit.End - automaton.PatternLength(pattern);
-            if (allowCount > 0 && InsideAllow(hitsSpan, start, hit.End))
-            {
-                seen.Remove(pattern); // a later occurrence outside the allow term still counts
-                continue;
-            }
-            var originalStart = normalized.OriginalStart(start);
-            var originalEnd = normalized.OriginalEnd(hit.End - 1);
+            var originalStart = view.OriginalStart(hit.Start);
+            var originalEnd = view.OriginalEnd(hit.End - 1);
             var evidence = text.Substring(originalStart, Math.Min(originalEnd - originalStart, MaxEvidenceChars));
-            foreach (var entry in Lexicon.EntriesOf(pattern))
+            foreach (var entry in Lexicon.EntriesOf(hit.Pattern))
             {
                 if (lexiconFindings == MaxLexiconFindings)
                 {
@@ -97,6 +110,23 @@ public sealed class Screener
                 lexiconFindings++;
             }
         }
+    }
+
+    /// <summary>Sorts by start, longest first, and keeps each hit that begins after the last kept one ended.</summary>
+    private static Span<Hit> LeftmostLongest(Span<Hit> hits)
+    {
+        hits.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End));
+        var kept = 0;
+        var coveredTo = -1;
+        foreach (var hit in hits)
+        {
+            if (hit.Start >= coveredTo)
+            {
+                hits[kept++] = hit;
+                coveredTo = hit.End;
+            }
+        }
+        return hits[..kept];
     }
 
     private bool InsideAllow(ReadOnlySpan<Hit> hits, int start, int end)
@@ -121,8 +151,10 @@ public sealed class Screener
     private sealed class Scratch
     {
         public readonly NormalizedText Text = new();
+        public readonly NormalizedText View = new();
         public readonly HashSet<int> SeenPatterns = [];
         public Hit[] Hits = new Hit[64];
+        public Hit[] Deny = new Hit[64];
         public int HitCount;
     }
 
@@ -142,6 +174,7 @@ public sealed class Screener
             if (s.HitCount == s.Hits.Length)
             {
                 Array.Resize(ref s.Hits, s.Hits.Length * 2);
+                Array.Resize(ref s.Deny, s.Hits.Length);
             }
             s.Hits[s.HitCount++] = new Hit { Pattern = pattern, End = end };
         }

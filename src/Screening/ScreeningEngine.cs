@@ -11,9 +11,15 @@ public sealed class ScreeningEngine
 {
     private Screener _current;
 
-    public ScreeningEngine(LexiconSnapshot initial) => _current = new Screener(initial);
+    public ScreeningEngine(LexiconSnapshot initial, MatchMode mode = MatchMode.Overlapping)
+    {
+        Mode = mode;
+        _current = new Screener(initial, mode);
+    }
+
+    public MatchMode Mode { get; }
 
     public Screener Current => Volatile.Read(ref _current);
 
-    public void Swap(LexiconSnapshot next) => Volatile.Write(ref _current, new Screener(next));
+    public void Swap(LexiconSnapshot next) => Volatile.Write(ref _current, new Screener(next, Mode));
 }

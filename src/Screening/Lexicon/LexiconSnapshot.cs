@@ -8,7 +8,7 @@ namespace Cluster.Screening.Lexicon;
 /// in (<see cref="ScreeningEngine.Swap"/>), so screening never sees a half-built one.
 /// </summary>
 /// <remarks>
-/// Terms are normalized exactly like screened text, so a term written in full-width or upper case matches
+/// Terms are normalized exactly like screened text (<see cref="TextNormalizer"/>, then <see cref="MatchView"/>), so a term written in full-width or upper case matches
 /// its plain forms. Several entries may share a normalized term (the same word in two lexicons, or under
 /// two categories); the automaton holds each distinct term once and points at all its entries.
 /// </remarks>
@@ -25,17 +25,22 @@ public sealed class LexiconSnapshot
         var order = new List<string>();
         var termCount = 0;
         var normalized = new NormalizedText();
+        var view = new NormalizedText();
         foreach (var source in sources)
         {
             var sourceName = source.FindingSource;
             foreach (var entry in source.Entries)
             {
                 TextNormalizer.Normalize(entry.Term, normalized);
-                if (normalized.Length == 0)
+                MatchView.Build(normalized, view);
+                if (view.Length == 0 || (view.Length == 1 && normalized.Length > 1))
                 {
-                    continue; // a term of only invisible characters can never match anything
+                    // Only invisible characters, or a term like 妈妈 that the view collapses to one char and
+                    // that would then fire on every 妈: neither can be matched meaningfully.
+                    SkippedTerms++;
+                    continue;
                 }
-                var key = normalized.ToString();
+                var key = view.ToString();
                 if (!byTerm.TryGetValue(key, out var list))
                 {
                     byTerm[key] = list = [];
@@ -68,6 +73,9 @@ public sealed class LexiconSnapshot
     public int TermCount { get; }
 
     public IReadOnlyList<LexiconSource> Sources { get; }
+
+    /// <summary>Entries left out because they normalize to nothing matchable.</summary>
+    public int SkippedTerms { get; }
 
     internal AhoCorasick Automaton { get; }
 

@@ -4,8 +4,8 @@ using System.Text;
 namespace Cluster.Screening.Normalization;
 
 /// <summary>
-/// Stage-1 normalization: NFKC (full-width and circled forms to plain ones), case folding, removal of
-/// zero-width and other format characters, and whitespace that separates CJK characters dropped so that
+/// Stage-1 normalization: NFKC (full-width and circled forms to plain ones), case folding, traditional →
+/// simplified Chinese, confusable letters to their ASCII skeleton, removal of zero-width and other format characters, and whitespace that separates CJK characters dropped so that
 /// "测 试" reads as "测试". Every normalized char keeps the original range it came from, so evidence spans
 /// point into the text the platform sent.
 /// </summary>
@@ -139,7 +139,7 @@ internal static class TextNormalizer
                 continue;
             }
             var folded = c.ToString().Normalize(NormalizationForm.FormKC).ToLowerInvariant();
-            folded = string.Concat(folded.Where(f => !char.IsWhiteSpace(f) || folded.Length == 1));
+            folded = string.Concat(folded.Where(f => !char.IsWhiteSpace(f) || folded.Length == 1).Select(FoldScript));
             table[code] = folded.Length switch
             {
                 0 => Drop,
@@ -153,6 +153,32 @@ internal static class TextNormalizer
             }
         }
         return table;
+    }
+
+    /// <summary>
+    /// Traditional → simplified for ideographs (ICU "Traditional-Simplified"); for other non-ASCII letters,
+    /// the UTS #39 confusable skeleton when it is one ASCII letter or digit (Cyrillic а, Greek ο → a, o).
+    /// ASCII itself is never remapped, so 0 and o, 1 and l stay distinct for the number detectors.
+    /// </summary>
+    private static char FoldScript(char c)
+    {
+        if (c < 0x80)
+        {
+            return c;
+        }
+        if (c is >= '\u3400' and <= '\u9FFF')
+        {
+            return IcuFolding.ToSimplified(c);
+        }
+        if (char.IsLetter(c) && !IsCjk(c))
+        {
+            var skeleton = IcuFolding.Skeleton(c);
+            if (char.IsAsciiLetterOrDigit(skeleton))
+            {
+                return char.ToLowerInvariant(skeleton);
+            }
+        }
+        return c;
     }
 
     // Marks that render as nothing but are categorised Mn: combining grapheme joiner, variation selectors,
