@@ -15,7 +15,13 @@ public sealed class Screener
     /// <summary>Cap on lexicon findings per text, so a post stuffed with terms cannot bloat its evidence.</summary>
     public const int MaxLexiconFindings = 32;
 
+    public const string LookAlikeSource = "detector:look-alike-domain";
+
+    private const double LookAlikeWeight = 0.8;
+
     private const int MaxEvidenceChars = 64;
+
+    private static readonly System.Buffers.SearchValues<char> ContactCueStarts = System.Buffers.SearchValues.Create("微薇威徽维加扣企飞vwqt");
 
     [ThreadStatic]
     private static Scratch? t_scratch;
@@ -53,6 +59,21 @@ public sealed class Screener
         {
             findings ??= [];
             NumberDetector.Scan(normalized, findings);
+        }
+        if (normalized.Chars.ContainsAnyInRange('a', 'z'))
+        {
+            var domains = DomainScanner.Scan(normalized);
+            if (domains is not null)
+            {
+                findings ??= [];
+                AddDomainFindings(text, domains, normalized, findings);
+                EmailDetector.Scan(normalized, domains, findings);
+            }
+        }
+        if (view.Chars.ContainsAny(ContactCueStarts))
+        {
+            findings ??= [];
+            ContactHandleDetector.Scan(view, findings);
         }
         return findings is null || findings.Count == 0 ? ScreeningResult.Empty : new ScreeningResult(findings);
     }
@@ -108,6 +129,41 @@ public sealed class Screener
                 }
                 findings.Add(new Finding(entry.Category, entry.Weight, originalStart, originalEnd, evidence, entry.Source));
                 lexiconFindings++;
+            }
+        }
+    }
+
+    private void AddDomainFindings(string text, List<DomainScanner.Candidate> domains, NormalizedText normalized, List<Finding> findings)
+    {
+        foreach (var candidate in domains)
+        {
+            var start = normalized.OriginalStart(candidate.Start);
+            var end = normalized.OriginalEnd(candidate.End - 1);
+            var entries = Lexicon.DomainEntries(candidate.Domain);
+            var allowed = false;
+            foreach (var entry in entries)
+            {
+                allowed |= entry.Allow;
+            }
+            if (allowed)
+            {
+                continue;
+            }
+            foreach (var entry in entries)
+            {
+                findings.Add(new Finding(entry.Category, entry.Weight, start, end, candidate.Domain, entry.Source));
+            }
+            if (!entries.IsEmpty)
+            {
+                continue;
+            }
+            // A homograph (Cyrillic а in аlipay.com) normalizes to the real name, so it is caught on the original text.
+            var imitated = LookAlikeDomains.IsHomograph(text.AsSpan(start, end - start))
+                ? LookAlikeDomains.ProtectedOrParent(candidate.Domain)
+                : LookAlikeDomains.Imitated(candidate.Domain);
+            if (imitated is not null)
+            {
+                findings.Add(new Finding(Category.Phishing, LookAlikeWeight, start, end, $"{candidate.Domain} ~ {imitated}", LookAlikeSource));
             }
         }
     }

@@ -1,3 +1,4 @@
+using Cluster.Screening.Detectors;
 using Cluster.Screening.Matching;
 using Cluster.Screening.Normalization;
 
@@ -17,6 +18,7 @@ public sealed class LexiconSnapshot
     private readonly CompiledEntry[] _entries;
     private readonly int[] _patternEntryStart;
     private readonly bool[] _patternAllows;
+    private readonly Dictionary<string, CompiledEntry[]> _domains;
 
     private LexiconSnapshot(IReadOnlyList<LexiconSource> sources)
     {
@@ -24,6 +26,7 @@ public sealed class LexiconSnapshot
         var byTerm = new Dictionary<string, List<CompiledEntry>>(StringComparer.Ordinal);
         var order = new List<string>();
         var termCount = 0;
+        var domains = new Dictionary<string, List<CompiledEntry>>(StringComparer.Ordinal);
         var normalized = new NormalizedText();
         var view = new NormalizedText();
         foreach (var source in sources)
@@ -32,6 +35,19 @@ public sealed class LexiconSnapshot
             foreach (var entry in source.Entries)
             {
                 TextNormalizer.Normalize(entry.Term, normalized);
+                if (IsDomain(normalized.Chars))
+                {
+                    // Domains are looked up by the URL detector, which sees through obfuscated dots (点com, [.]),
+                    // rather than matched as substrings.
+                    var domain = normalized.ToString();
+                    if (!domains.TryGetValue(domain, out var domainEntries))
+                    {
+                        domains[domain] = domainEntries = [];
+                    }
+                    domainEntries.Add(new CompiledEntry(entry.Category, entry.Weight, entry.Allow, sourceName));
+                    termCount++;
+                    continue;
+                }
                 MatchView.Build(normalized, view);
                 if (view.Length == 0 || (view.Length == 1 && normalized.Length > 1))
                 {
@@ -65,6 +81,7 @@ public sealed class LexiconSnapshot
         }
         _patternEntryStart[order.Count] = entries.Count;
         _entries = [.. entries];
+        _domains = domains.ToDictionary(d => d.Key, d => d.Value.ToArray(), StringComparer.Ordinal);
     }
 
     public static LexiconSnapshot Empty { get; } = new([]);
@@ -85,7 +102,42 @@ public sealed class LexiconSnapshot
         return new LexiconSnapshot([.. sources]);
     }
 
+    /// <summary>Domain entries (blocklist and allow-list), for the URL detector.</summary>
+    public int DomainCount => _domains.Count;
+
     internal bool IsAllow(int pattern) => _patternAllows[pattern];
+
+    /// <summary>
+    /// The entries listing <paramref name="domain"/> or the nearest parent domain that is listed; empty when
+    /// none is. An allow entry on the domain or a nearer parent wins over a deny entry further up.
+    /// </summary>
+    internal ReadOnlySpan<CompiledEntry> DomainEntries(string domain)
+    {
+        if (_domains.Count == 0)
+        {
+            return [];
+        }
+        foreach (var candidate in DomainName.SelfAndParents(domain))
+        {
+            if (_domains.TryGetValue(candidate, out var entries))
+            {
+                return entries;
+            }
+        }
+        return [];
+    }
+
+    private static bool IsDomain(ReadOnlySpan<char> term)
+    {
+        if (term.ContainsAnyExcept(DomainChars) || term.IndexOf('.') <= 0 || term[^1] == '.')
+        {
+            return false;
+        }
+        return DomainName.IsTld(term[(term.LastIndexOf('.') + 1)..]);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> DomainChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789.-_");
 
     internal ReadOnlySpan<CompiledEntry> EntriesOf(int pattern) =>
         _entries.AsSpan(_patternEntryStart[pattern], _patternEntryStart[pattern + 1] - _patternEntryStart[pattern]);
