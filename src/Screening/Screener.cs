@@ -98,7 +98,7 @@ public sealed class Screener
         for (var h = 0; h < all.Length; h++)
         {
             var hit = all[h];
-            if (!Lexicon.IsAllow(hit.Pattern) && (allowCount == 0 || !InsideAllow(all, hit.Start, hit.End)))
+            if (!Lexicon.IsAllow(hit.Pattern) && OnWordBoundary(view, hit) && (allowCount == 0 || !InsideAllow(all, hit.Start, hit.End)))
             {
                 scratch.Deny[kept++] = hit;
             }
@@ -183,6 +183,13 @@ public sealed class Screener
             }
         }
         return hits[..kept];
+    }
+
+    private bool OnWordBoundary(NormalizedText view, Hit hit)
+    {
+        var boundary = Lexicon.BoundaryOf(hit.Pattern);
+        return ((boundary & PatternBoundary.Start) == 0 || hit.Start == 0 || !char.IsAsciiLetterOrDigit(view[hit.Start - 1]))
+            && ((boundary & PatternBoundary.End) == 0 || hit.End == view.Length || !char.IsAsciiLetterOrDigit(view[hit.End]));
     }
 
     private bool InsideAllow(ReadOnlySpan<Hit> hits, int start, int end)

@@ -18,6 +18,7 @@ public sealed class LexiconSnapshot
     private readonly CompiledEntry[] _entries;
     private readonly int[] _patternEntryStart;
     private readonly bool[] _patternAllows;
+    private readonly PatternBoundary[] _patternBoundaries;
     private readonly Dictionary<string, CompiledEntry[]> _domains;
 
     private LexiconSnapshot(IReadOnlyList<LexiconSource> sources)
@@ -71,6 +72,7 @@ public sealed class LexiconSnapshot
         Automaton = new AhoCorasick(order);
         _patternEntryStart = new int[order.Count + 1];
         _patternAllows = new bool[order.Count];
+        _patternBoundaries = new PatternBoundary[order.Count];
         var entries = new List<CompiledEntry>(termCount);
         for (var p = 0; p < order.Count; p++)
         {
@@ -78,6 +80,9 @@ public sealed class LexiconSnapshot
             var list = byTerm[order[p]];
             entries.AddRange(list);
             _patternAllows[p] = list.Exists(e => e.Allow);
+            var term = order[p];
+            _patternBoundaries[p] = (char.IsAsciiLetterOrDigit(term[0]) ? PatternBoundary.Start : 0)
+                | (char.IsAsciiLetterOrDigit(term[^1]) ? PatternBoundary.End : 0);
         }
         _patternEntryStart[order.Count] = entries.Count;
         _entries = [.. entries];
@@ -106,6 +111,9 @@ public sealed class LexiconSnapshot
     public int DomainCount => _domains.Count;
 
     internal bool IsAllow(int pattern) => _patternAllows[pattern];
+
+    /// <summary>Which ends of a term are ASCII letters or digits and so must sit on a word boundary.</summary>
+    internal PatternBoundary BoundaryOf(int pattern) => _patternBoundaries[pattern];
 
     /// <summary>
     /// The entries listing <paramref name="domain"/> or the nearest parent domain that is listed; empty when

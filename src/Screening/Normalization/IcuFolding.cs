@@ -49,6 +49,38 @@ internal static unsafe class IcuFolding
         return status <= 0 && length == 1 ? output[0] : c;
     }
 
+    /// <summary>
+    /// Runs any ICU transliterator over a string ("Simplified-Traditional", "Han-Latin"); null when ICU is
+    /// missing. For generating evasion test data and quality runs, not for the hot path.
+    /// </summary>
+    public static string? Transliterate(string transliteratorId, string text)
+    {
+        var api = Loaded.Value;
+        if (api is null)
+        {
+            return null;
+        }
+        var handle = api.Open(transliteratorId);
+        if (handle == IntPtr.Zero)
+        {
+            return null;
+        }
+        lock (api) // an ICU transliterator must not run on two threads at once
+        {
+            var capacity = (text.Length * 8) + 16;
+            var buffer = new char[capacity];
+            text.CopyTo(buffer);
+            var length = text.Length;
+            var limit = text.Length;
+            var status = 0;
+            fixed (char* p = buffer)
+            {
+                api.TransUChars(handle, p, &length, capacity, 0, &limit, &status);
+            }
+            return status > 0 ? null : new string(buffer, 0, length);
+        }
+    }
+
     private static Api? Load()
     {
         for (var version = MaxVersion; version >= MinVersion; version--)
@@ -95,15 +127,36 @@ internal static unsafe class IcuFolding
             }
         }
         // The handles live for the process: the table is built once and ICU objects are small.
-        return new Api(transliterator, (delegate* unmanaged<IntPtr, char*, int*, int, int, int*, int*, void>)trans, spoof, getSkeleton);
+        return new Api(transliterator, (delegate* unmanaged<IntPtr, char*, int*, int, int, int*, int*, void>)trans, spoof, getSkeleton, openU);
     }
 
     private sealed class Api(
         IntPtr transliterator,
         delegate* unmanaged<IntPtr, char*, int*, int, int, int*, int*, void> transUChars,
         IntPtr spoof,
-        delegate* unmanaged<IntPtr, uint, char*, int, char*, int, int*, int> getSkeleton)
+        delegate* unmanaged<IntPtr, uint, char*, int, char*, int, int*, int> getSkeleton,
+        delegate* unmanaged<char*, int, int, char*, int, void*, int*, IntPtr> openU)
     {
+        private readonly Dictionary<string, IntPtr> _opened = [];
+
+        /// <summary>Opens a transliterator once per id; handles live for the process.</summary>
+        public IntPtr Open(string id)
+        {
+            lock (_opened)
+            {
+                if (!_opened.TryGetValue(id, out var handle))
+                {
+                    var status = 0;
+                    fixed (char* idPtr = id)
+                    {
+                        handle = openU(idPtr, id.Length, 0, null, 0, null, &status);
+                    }
+                    _opened[id] = handle = status > 0 ? IntPtr.Zero : handle;
+                }
+                return handle;
+            }
+        }
+
         public IntPtr Transliterator { get; } = transliterator;
 
         public IntPtr Spoof { get; } = spoof;

@@ -7,8 +7,9 @@ namespace Cluster.Screening.Normalization;
 /// <see cref="TextNormalizer"/> are undone here, keeping each char's original range.
 /// <list type="bullet">
 /// <item>Junk inserted between characters (symbols, emoji, brackets, quotes, dashes; at most
-/// <see cref="MaxJunkRun"/> in a row) is skipped, so 大*麻 and 大😀麻 read as 大麻. Sentence punctuation
-/// (，。、；：？！), longer junk runs and spaces between Latin words are kept, so ordinary punctuation between
+/// <see cref="MaxJunkRun"/> in a row) is skipped, so 大*麻 and 大😀麻 read as 大麻; so are spaces next to CJK
+/// and spaces that spell out single Latin characters (f u c k). Sentence punctuation
+/// (，。、；：？！——), longer junk runs and spaces between Latin words are kept, so ordinary punctuation between
 /// words never glues them into a term.</item>
 /// <item>A run of one repeated non-ASCII character collapses to one (大大大麻 → 大麻). ASCII never collapses:
 /// English doubles letters legitimately (ass, all), and digits are numbers.</item>
@@ -59,14 +60,20 @@ internal static class MatchView
                 i = end; // skip "(wǎng)", brackets included
                 continue;
             }
-            if (kind == Kind.Junk || (c == ' ' && IsCjkSpace(s, i)) || (c == '.' && last != '\0' && TextNormalizer.IsCjk(last)))
+            if (last != '\0' && IsSkippable(s, i, last))
             {
+                // The run is counted in symbols: an emoji is two UTF-16 units but one inserted character.
                 var runEnd = i;
-                while (runEnd < s.Length && runEnd - i <= MaxJunkRun && IsSkippable(s, runEnd, last))
+                var symbols = 0;
+                while (runEnd < s.Length && symbols <= MaxJunkRun && IsSkippable(s, runEnd, last))
                 {
+                    // A repeated symbol (★★★) is one insertion too.
+                    var continues = runEnd > i && (s[runEnd] == s[runEnd - 1] || (char.IsLowSurrogate(s[runEnd]) && char.IsHighSurrogate(s[runEnd - 1]))
+                        || (char.IsHighSurrogate(s[runEnd]) && runEnd >= i + 2 && s[runEnd] == s[runEnd - 2] && runEnd + 1 < s.Length && s[runEnd + 1] == s[runEnd - 1]));
+                    symbols += continues ? 0 : 1;
                     runEnd++;
                 }
-                var bridges = last != '\0' && runEnd - i <= MaxJunkRun && runEnd < s.Length && Classify(s[runEnd]) == Kind.Word;
+                var bridges = last != '\0' && symbols <= MaxJunkRun && runEnd < s.Length && Classify(s[runEnd]) == Kind.Word;
                 if (bridges)
                 {
                     i = runEnd;
@@ -83,8 +90,17 @@ internal static class MatchView
     private static bool IsSkippable(ReadOnlySpan<char> s, int index, char last)
     {
         var c = s[index];
-        return Classify(c) == Kind.Junk || (c == ' ' && IsCjkSpace(s, index)) || (c == '.' && TextNormalizer.IsCjk(last));
+        return Classify(c) == Kind.Junk
+            || (c == ' ' && (IsCjkSpace(s, index) || IsSpacedOut(s, index)))
+            || (c == '.' && TextNormalizer.IsCjk(last));
     }
+
+    // "f u c k", "1 0 0 0": a space between two one-character Latin tokens spells a word out. Between longer
+    // tokens ("I am a boy") it separates words and stays.
+    private static bool IsSpacedOut(ReadOnlySpan<char> s, int index) =>
+        index > 0 && index + 1 < s.Length
+        && char.IsAsciiLetterOrDigit(s[index - 1]) && (index == 1 || !char.IsAsciiLetterOrDigit(s[index - 2]))
+        && char.IsAsciiLetterOrDigit(s[index + 1]) && (index + 2 == s.Length || !char.IsAsciiLetterOrDigit(s[index + 2]));
 
     // The normalizer keeps a space only where it borders a non-CJK char; next to a CJK char it is still noise ("加 v").
     private static bool IsCjkSpace(ReadOnlySpan<char> s, int index) =>
@@ -122,7 +138,7 @@ internal static class MatchView
         {
             return Kind.Word;
         }
-        if (c is '。' or '、' or '…' or '「' or '」' or '『' or '』')
+        if (c is '。' or '、' or '…' or '—' or '「' or '」' or '『' or '』')
         {
             return Kind.Separator;
         }

@@ -10,6 +10,10 @@ public sealed class MatchViewTests
     [InlineData("大★☆麻", "大麻")]                   // symbols
     [InlineData("大😀麻", "大麻")]                    // an emoji (surrogate pair)
     [InlineData("大-_-麻", "大麻")]                   // three junk chars: still bridged
+    [InlineData("大★★★★★麻", "大麻")]                // one symbol repeated is one insertion
+    [InlineData("大😀🔥🎉麻", "大麻")]                  // emoji count as one symbol each
+    [InlineData("f u c k", "fuck")]                  // spelled-out letters
+    [InlineData("1 0 0 0人", "1000人")]
     [InlineData("大.麻", "大麻")]                     // a dot between ideographs is not a full stop
     [InlineData("加 v 信", "加v信")]                   // spaces next to CJK
     [InlineData("大大大麻", "大麻")]                   // repeats collapse
@@ -25,7 +29,9 @@ public sealed class MatchViewTests
     [Theory]
     [InlineData("大，麻", "大,麻")]                     // sentence punctuation separates
     [InlineData("大。麻", "大。麻")]
-    [InlineData("大****麻", "大****麻")]             // a run longer than MaxJunkRun separates
+    [InlineData("大*#~+麻", "大*#~+麻")]             // a run longer than MaxJunkRun separates
+    [InlineData("大——麻", "大——麻")]                 // a dash between clauses is punctuation
+    [InlineData("I am a boy", "i am a boy")]         // spaces between words stay
     [InlineData("good ass", "good ass")]             // Latin words keep their space, ASCII never collapses
     [InlineData("3.14 and 100", "3.14 and 100")]     // decimals and digits untouched
     [InlineData("*大麻", "*大麻")]                    // leading junk bridges nothing

@@ -1,0 +1,26 @@
+using System.Globalization;
+using Cluster.Quality;
+
+// Quality of stage 1 on the real data in ../shared/data. Prints Markdown tables for bench/README.md.
+// Usage: dotnet run -c Release --project bench/Quality -- [evasion] [false-positives] [abuse]
+var sections = args.Length == 0 ? ["evasion", "false-positives", "abuse"] : args;
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+foreach (var section in sections)
+{
+    switch (section)
+    {
+        case "evasion":
+            EvasionReport.Run();
+            break;
+        case "false-positives":
+            FalsePositiveReport.Run();
+            break;
+        case "abuse":
+            AbuseReport.Run();
+            break;
+        default:
+            Console.Error.WriteLine($"unknown section '{section}'; expected evasion, false-positives or abuse");
+            return 2;
+    }
+}
+return 0;
