@@ -1,6 +1,7 @@
 using Cluster.Screening.Detectors;
 using Cluster.Screening.Lexicon;
 using Cluster.Screening.Matching;
+using Cluster.Screening.NearDuplicates;
 using Cluster.Screening.Normalization;
 
 namespace Cluster.Screening;
@@ -17,6 +18,18 @@ public sealed class Screener
 
     public const string LookAlikeSource = "detector:look-alike-domain";
 
+    public const string FloodSource = "detector:flood";
+
+    /// <summary>A repeat of a known rumor blocks under the default policy (0.8); a platform that prefers to
+    /// label raises its rumor block threshold and shows the debunk notice instead.</summary>
+    public const double RumorWeight = 0.8;
+
+    /// <summary>Coordinated copies go to review, not straight to block: a viral quote is also copied.</summary>
+    public const double FloodWeight = 0.5;
+
+    /// <summary>Short posts ("好", "顶") repeat innocently; only texts this long count towards a flood.</summary>
+    public const int MinFloodLength = 16;
+
     private const double LookAlikeWeight = 0.8;
 
     private const int MaxEvidenceChars = 64;
@@ -26,16 +39,23 @@ public sealed class Screener
     [ThreadStatic]
     private static Scratch? t_scratch;
 
-    public Screener(LexiconSnapshot lexicon, MatchMode mode = MatchMode.Overlapping)
+    public Screener(LexiconSnapshot lexicon, MatchMode mode = MatchMode.Overlapping, RumorLibrary? rumors = null, FloodDetector? flood = null)
     {
         ArgumentNullException.ThrowIfNull(lexicon);
         Lexicon = lexicon;
         Mode = mode;
+        Rumors = rumors ?? RumorLibrary.Empty;
+        Flood = flood;
     }
 
     public LexiconSnapshot Lexicon { get; }
 
     public MatchMode Mode { get; }
+
+    public RumorLibrary Rumors { get; }
+
+    /// <summary>Recent-post fingerprints shared by every screener of an engine; null when flood detection is off.</summary>
+    public FloodDetector? Flood { get; }
 
     public ScreeningResult Screen(string text)
     {
@@ -75,7 +95,29 @@ public sealed class Screener
             findings ??= [];
             ContactHandleDetector.Scan(view, findings);
         }
-        return findings is null || findings.Count == 0 ? ScreeningResult.Empty : new ScreeningResult(findings);
+
+        // Near-duplicates: one fingerprint of the match view serves the rumor library and the flood window.
+        Rumor? rumor = null;
+        if (view.Length >= RumorLibrary.MinLength && (Rumors.Count > 0 || (Flood is not null && view.Length >= MinFloodLength)))
+        {
+            var fingerprint = SimHash.Compute(view.Chars);
+            rumor = Rumors.Count > 0 ? Rumors.Match(view.Chars, fingerprint, out _) : null;
+            if (rumor is not null)
+            {
+                findings ??= [];
+                findings.Add(new Finding(Category.Rumor, RumorWeight, 0, text.Length, rumor.Title, "rumor:" + rumor.Id));
+            }
+            if (Flood is not null && view.Length >= MinFloodLength && Flood.Observe(fingerprint) is var copies && Flood.IsFlood(copies))
+            {
+                findings ??= [];
+                findings.Add(new Finding(Category.Spam, FloodWeight, 0, text.Length, $"{copies} near-duplicates within {Flood.Window.TotalMinutes:0} min", FloodSource));
+            }
+        }
+        if (findings is null || findings.Count == 0)
+        {
+            return ScreeningResult.Empty;
+        }
+        return new ScreeningResult(findings) { Rumor = rumor };
     }
 
     private void AddLexiconFindings(string text, NormalizedText view, Scratch scratch, List<Finding> findings)

@@ -56,13 +56,15 @@ public sealed class ScreenerTests
     }
 
     [Fact]
-    public void A_repeated_term_counts_once_and_distinct_terms_add_up_capped_at_one()
+    public void A_repeated_term_counts_once_and_distinct_terms_combine_as_independent_evidence()
     {
-        var screener = With("网赌\tgambling\t0.5\n百家乐\tgambling\t0.4\n六合彩\tgambling\t0.3");
+        var screener = With("网赌\tgambling\t0.5\n百家乐\tgambling\t0.4\n六合彩\tgambling\t0.3\n赌球\tgambling");
 
         Assert.Equal(0.5, screener.Screen("网赌网赌网赌").Score(Category.Gambling));
-        Assert.Equal(0.9, screener.Screen("网赌百家乐").Score(Category.Gambling), 10);
-        Assert.Equal(1.0, screener.Screen("网赌百家乐六合彩").Score(Category.Gambling));
+        Assert.Equal(1 - (0.5 * 0.6), screener.Screen("网赌百家乐").Score(Category.Gambling), 12);
+        Assert.Equal(1 - (0.5 * 0.6 * 0.7), screener.Screen("网赌百家乐六合彩").Score(Category.Gambling), 12);
+        Assert.Equal(1.0, screener.Screen("网赌赌球").Score(Category.Gambling));
+        Assert.Equal(0.0, screener.Screen("网赌").Score(Category.Fraud));
     }
 
     [Fact]

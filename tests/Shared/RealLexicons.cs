@@ -23,6 +23,13 @@ internal static class RealLexicons
     public static string[] Clue() =>
         File.ReadAllLines(SharedData.PathOf("benign/clue_corpus_small_sampled.txt")).Where(l => l.Length > 0).ToArray();
 
+    public static (string Split, string Text)[] CmrcWithSplit() =>
+        File.ReadAllLines(SharedData.PathOf("benign/cmrc2018_contexts.jsonl"))
+            .Where(l => l.Length > 0)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Select(e => (e.GetProperty("split").GetString()!, e.GetProperty("context").GetString()!))
+            .ToArray();
+
     public static string[] Cmrc() =>
         File.ReadAllLines(SharedData.PathOf("benign/cmrc2018_contexts.jsonl"))
             .Where(l => l.Length > 0)

@@ -70,7 +70,7 @@ public sealed class AccountGrain : Grain
                 continue;
             }
             var i = (int)category;
-            scores[i] = Math.Min(1.0, scores[i] + f.Weight);
+            scores[i] = 1.0 - ((1.0 - scores[i]) * (1.0 - Math.Clamp(f.Weight, 0.0, 1.0))); // noisy-OR, as ScreeningResult
             (evidence[i] ??= []).Add(new Evidence(f.Start, f.End, f.Text, f.Source));
         }
 
@@ -122,7 +122,7 @@ public sealed class AccountGrain : Grain
         var decisionId = $"m-{context.Partition.Value}-{context.Seq}";
         context.Decide(new DecisionRecord(
             decisionId, post.Platform, post.PostId, post.Account, action, DecisionActions.Machine, null, now, null,
-            labels, Math.Round(risk.Max(), 4), CurrentStatus(now), null));
+            labels, Math.Round(risk.Max(), 4), CurrentStatus(now), post.Debunk));
         if (action == DecisionActions.Review)
         {
             context.Escalate(new ReviewItemRecord(

@@ -3,7 +3,7 @@ using Cluster.Grains.Lexicons;
 
 namespace Cluster.Grains.Platforms;
 
-/// <summary>Tokens, platforms, policies, reviewers and lexicons. Secrets arrive here already hashed.</summary>
+/// <summary>Tokens, platforms, policies, reviewers, lexicons and rumors. Secrets arrive here already hashed.</summary>
 public interface IAdminStore
 {
     Task<Principal?> FindPrincipalAsync(string tokenHash, CancellationToken cancellationToken);
@@ -29,4 +29,9 @@ public interface IAdminStore
     Task<long> PutLexiconAsync(string name, string body, int terms, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<StoredLexicon>> AllLexiconsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores a rumor and returns its id ("ru-1", "ru-2", …).</summary>
+    Task<string> AddRumorAsync(string title, string claim, string debunkUrl, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredRumor>> AllRumorsAsync(CancellationToken cancellationToken);
 }

@@ -51,6 +51,9 @@ internal static class SqliteSchema
             id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, queues TEXT NOT NULL,
             token_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS admin_tokens (token_hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS rumors (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, claim TEXT NOT NULL, debunk_url TEXT NOT NULL,
+            created_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS lexicons (
             name TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL, terms INTEGER NOT NULL, updated_at INTEGER NOT NULL);
         """;

@@ -90,4 +90,24 @@ public sealed partial class SqliteStore
         }
         return Task.FromResult<IReadOnlyList<StoredLexicon>>(list);
     }
+
+    public Task<string> AddRumorAsync(string title, string claim, string debunkUrl, CancellationToken cancellationToken) =>
+        WriteAsync((c, tx) => "ru-" + Scalar<long>(c, tx, """
+            INSERT INTO rumors (title, claim, debunk_url, created_at) VALUES ($t, $c, $u, $now) RETURNING seq
+            """, ("$t", title), ("$c", claim), ("$u", debunkUrl), ("$now", Now())).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            cancellationToken);
+
+    public Task<IReadOnlyList<StoredRumor>> AllRumorsAsync(CancellationToken cancellationToken)
+    {
+        using var c = OpenRead();
+        using var cmd = Command(c, null, "SELECT seq, title, claim, debunk_url, created_at FROM rumors ORDER BY seq");
+        using var r = cmd.ExecuteReader();
+        var list = new List<StoredRumor>();
+        while (r.Read())
+        {
+            list.Add(new StoredRumor("ru-" + r.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                r.GetString(1), r.GetString(2), r.GetString(3), FromUnixMs(r.GetInt64(4))));
+        }
+        return Task.FromResult<IReadOnlyList<StoredRumor>>(list);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cluster.Grains.Accounts;
+using Cluster.Grains.Decisions;
 using Cluster.Grains.Posts;
 using Cluster.Grains.Runtime;
 using Cluster.Grains.Storage;
@@ -20,7 +21,8 @@ public sealed class PostPipeline(ScreeningEngine engine, TimeProvider time)
             findings[i] = new PostFinding(Categories.Name(f.Category), f.Weight, f.Start, f.End, f.Text, f.Source);
         }
         var now = time.GetUtcNow();
-        var submitted = new PostSubmitted(1, platform, post.Id, post.Account, post.Kind, now, post.Meta, findings);
+        var debunk = result.Rumor is { } rumor ? new Debunk(rumor.Id, rumor.Title, rumor.DebunkUrl) : null;
+        var submitted = new PostSubmitted(1, platform, post.Id, post.Account, post.Kind, now, post.Meta, findings, debunk);
         var message = new InboxMessage(
             AccountGrain.IdOf(platform, post.Account),
             PostSubmitted.MessageKind,

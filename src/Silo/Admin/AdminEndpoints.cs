@@ -5,12 +5,14 @@ using Cluster.Grains.Platforms;
 using Cluster.Ingest.Auth;
 using Cluster.Ingest.Posts;
 using Cluster.Screening;
+using Cluster.Screening.NearDuplicates;
 using Cluster.Silo.Lexicons;
+using Cluster.Silo.Rumors;
 using P = Cluster.Ingest.Problems.Problems;
 
 namespace Cluster.Silo.Admin;
 
-/// <summary>Platforms, reviewers, policies and lexicons (admin token).</summary>
+/// <summary>Platforms, reviewers, policies, lexicons and rumors (admin token).</summary>
 internal static partial class AdminEndpoints
 {
     private const int MaxLexiconBytes = 32 * 1024 * 1024;
@@ -22,6 +24,7 @@ internal static partial class AdminEndpoints
         group.MapPost("/reviewers", CreateReviewerAsync);
         group.MapPut("/platforms/{id}/policy", PutPolicyAsync);
         group.MapPut("/lexicons/{name}", PutLexiconAsync);
+        group.MapPost("/rumors", AddRumorAsync);
         return app;
     }
 
@@ -127,6 +130,24 @@ internal static partial class AdminEndpoints
             return P.Validation("The lexicon has invalid lines.", errors.Take(100).GroupBy(LineKey).ToDictionary(g => g.Key, g => g.ToArray()));
         }
         return TypedResults.Ok(new LexiconResponse(name, version, terms));
+    }
+
+    private static async Task<IResult> AddRumorAsync(RumorRequest request, RumorCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > 200)
+        {
+            return P.Field("title", "required: 1–200 characters");
+        }
+        if (request.Claim is null || ScreeningEngine.MatchForm(request.Claim).Length < RumorLibrary.MinLength || request.Claim.Length > 10_000)
+        {
+            return P.Field("claim", $"required: the rumor's text, at least {RumorLibrary.MinLength} characters after normalization and at most 10000");
+        }
+        if (!Uri.TryCreate(request.DebunkUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || request.DebunkUrl!.Length > 2000)
+        {
+            return P.Field("debunkUrl", "required: an absolute http(s) URL of at most 2000 characters");
+        }
+        var id = await catalog.AddAsync(request.Title.Trim(), request.Claim, request.DebunkUrl, cancellationToken);
+        return TypedResults.Created($"/v1/admin/rumors/{id}", new CreatedRumor(id));
     }
 
     /// <summary>Errors read "line 7: …"; the problem's errors map is keyed by "line 7".</summary>

@@ -15,3 +15,7 @@ public sealed record PolicyRequest(Dictionary<string, Threshold>? Thresholds);
 public sealed record PolicyResponse(string Platform, long Version, IReadOnlyDictionary<string, Threshold> Thresholds);
 
 public sealed record LexiconResponse(string Name, long Version, int Terms);
+
+public sealed record RumorRequest(string? Title, string? Claim, string? DebunkUrl);
+
+public sealed record CreatedRumor(string RumorId);

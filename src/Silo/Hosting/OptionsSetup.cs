@@ -11,7 +11,8 @@ internal static class OptionsSetup
         var silo = Bind<SiloOptions>(configuration, "Silo", o => o.Validate());
         var runtime = Bind<RuntimeOptions>(configuration, "Runtime", o => o.Validate());
         var ingest = Bind<IngestOptions>(configuration, "Ingest", o => o.Validate());
-        return services.AddSingleton(silo).AddSingleton(runtime).AddSingleton(ingest);
+        var screening = Bind<ScreeningOptions>(configuration, "Screening", o => o.Validate());
+        return services.AddSingleton(silo).AddSingleton(runtime).AddSingleton(ingest).AddSingleton(screening);
     }
 
     private static T Bind<T>(IConfiguration configuration, string section, Func<T, string?> validate)

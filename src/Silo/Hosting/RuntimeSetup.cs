@@ -1,3 +1,4 @@
+using Cluster.Screening.NearDuplicates;
 using Cluster.Grains.Accounts;
 using Cluster.Grains.Decisions;
 using Cluster.Grains.Platforms;
@@ -53,7 +54,14 @@ internal static class RuntimeSetup
 
     public static IServiceCollection AddIngest(this IServiceCollection services)
     {
-        services.AddSingleton(new ScreeningEngine(LexiconSnapshot.Build([StarterLexicon.Source])));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<ScreeningOptions>();
+            var flood = options.FloodThreshold == 0
+                ? null
+                : new FloodDetector(sp.GetRequiredService<TimeProvider>(), options.FloodWindow, options.FloodThreshold, options.FloodCapacity);
+            return new ScreeningEngine(LexiconSnapshot.Build([StarterLexicon.Source]), MatchMode.Overlapping, flood);
+        });
         services.AddSingleton<PostPipeline>();
         services.AddSingleton<IngestGate>();
         services.AddSingleton<IngestMetrics>();

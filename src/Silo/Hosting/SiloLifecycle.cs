@@ -2,21 +2,23 @@ using Cluster.Grains.Auth;
 using Cluster.Grains.Platforms;
 using Cluster.Ingest.Posts;
 using Cluster.Silo.Lexicons;
+using Cluster.Silo.Rumors;
 
 namespace Cluster.Silo.Hosting;
 
 /// <summary>
-/// Start: load policies and lexicons, make sure an admin token exists, then open ingest. Stop (SIGTERM): close
+/// Start: load policies, lexicons and rumors, make sure an admin token exists, then open ingest. Stop (SIGTERM): close
 /// ingest first; the group commit and the grain runtime, stopped after this, then drain and flush what was accepted.
 /// </summary>
 internal sealed class SiloLifecycle(
-    IAdminStore store, PlatformPolicies policies, LexiconCatalog lexicons, IngestGate gate, SiloOptions options,
+    IAdminStore store, PlatformPolicies policies, LexiconCatalog lexicons, RumorCatalog rumors, IngestGate gate, SiloOptions options,
     IConfiguration configuration, IHostApplicationLifetime lifetime, ILogger<SiloLifecycle> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await policies.LoadAsync(store, cancellationToken);
         await lexicons.LoadAsync(cancellationToken);
+        await rumors.LoadAsync(cancellationToken);
         await EnsureAdminTokenAsync(cancellationToken);
         lifetime.ApplicationStopping.Register(() =>
         {

@@ -22,4 +22,10 @@ internal static partial class SiloLog
 
     [LoggerMessage(5005, LogLevel.Information, "Lexicon {Name} is now version {Version} with {Terms} terms")]
     public static partial void LexiconUpdated(ILogger logger, string name, long version, int terms);
+
+    [LoggerMessage(5006, LogLevel.Information, "Rumor library loaded: {Rumors} rumors")]
+    public static partial void RumorsLoaded(ILogger logger, int rumors);
+
+    [LoggerMessage(5007, LogLevel.Information, "Rumor {RumorId} added; the library has {Rumors} rumors")]
+    public static partial void RumorAdded(ILogger logger, string rumorId, int rumors);
 }

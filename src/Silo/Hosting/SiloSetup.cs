@@ -1,3 +1,4 @@
+using Cluster.Silo.Rumors;
 using Cluster.Silo.Decisions;
 using Cluster.Silo.Lexicons;
 using Cluster.Silo.Operations;
@@ -11,6 +12,7 @@ internal static class SiloSetup
     {
         services.AddSingleton<FeedSignal>();
         services.AddSingleton<LexiconCatalog>();
+        services.AddSingleton<RumorCatalog>();
         services.AddSingleton<ClusterMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService<SiloLifecycle>();

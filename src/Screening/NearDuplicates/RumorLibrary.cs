@@ -1,0 +1,142 @@
+namespace Cluster.Screening.NearDuplicates;
+
+/// <summary>
+/// Known rumors indexed by the SimHash of their normalized claim, so a post that repeats one with light
+/// edits is recognised in a few bucket reads. Immutable: a reload builds a new library and swaps it in.
+/// </summary>
+/// <remarks>
+/// A 64-bit SimHash only separates texts that have enough 3-grams: a single edit in a 50-char claim
+/// already moves its fingerprint by 6 bits on average, and short texts collide more easily with unrelated
+/// ones. Texts under <see cref="MinLength"/> chars therefore never match, and claims that short are kept
+/// in <see cref="Count"/> but not indexed.
+/// </remarks>
+public sealed class RumorLibrary
+{
+    /// <summary>The largest Hamming distance between fingerprints still reported as a match.</summary>
+    public const int MaxDistance = 3;
+
+    /// <summary>Normalized texts shorter than this (in UTF-16 chars) never match.</summary>
+    public const int MinLength = 8;
+
+    /// <summary>Content chars a sentence needs to be matched on its own; shorter ones ("转发！") are too common.</summary>
+    public const int MinSentenceContent = 20;
+
+    private readonly Rumor[] _rumors;
+
+    // Null when nothing is indexed, so that Empty does not carry the index's fixed 2 MiB of bucket tables.
+    private readonly SimHashIndex? _index;
+
+    private RumorLibrary(Rumor[] rumors, SimHashIndex? index)
+    {
+        _rumors = rumors;
+        _index = index;
+    }
+
+    public static RumorLibrary Empty { get; } = new([], null);
+
+    /// <summary>How many rumors the library was built from, including any too short to be indexed.</summary>
+    public int Count => _rumors.Length;
+
+    /// <summary>
+    /// Builds a library. <paramref name="normalize"/> must be the normalizer that produces the text later
+    /// passed to <see cref="Match"/>, so that a claim and a post repeating it hash the same 3-grams. When
+    /// two claims are equally near a post, the one listed first wins.
+    /// </summary>
+    public static RumorLibrary Build(IEnumerable<Rumor> rumors, Func<string, string> normalize)
+    {
+        ArgumentNullException.ThrowIfNull(rumors);
+        ArgumentNullException.ThrowIfNull(normalize);
+        var all = rumors.ToArray();
+        SimHashIndex? index = null;
+        for (var i = 0; i < all.Length; i++)
+        {
+            var rumor = all[i] ?? throw new ArgumentException($"Rumor {i} is null.", nameof(rumors));
+            var claim = normalize(rumor.Claim);
+            if (claim.Length < MinLength)
+            {
+                continue;
+            }
+            index ??= new SimHashIndex();
+            index.Add(SimHash.Compute(claim), i);
+            foreach (var sentence in Sentences(claim))
+            {
+                index.Add(SimHash.Compute(claim.AsSpan(sentence)), i);
+            }
+        }
+        return new RumorLibrary(all, index);
+    }
+
+    /// <summary>
+    /// Sentences of at least <see cref="MinSentenceContent"/> content chars. Each is indexed on its own, so an
+    /// edit inside one sentence of a long claim, or a post that quotes one sentence inside other text, still
+    /// meets the claim: the untouched sentences match at distance 0.
+    /// </summary>
+    internal static IEnumerable<Range> Sentences(string text)
+    {
+        var start = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && !IsSentenceEnd(text[i]))
+            {
+                continue;
+            }
+            var content = 0;
+            for (var j = start; j < i; j++)
+            {
+                content += char.IsLetterOrDigit(text[j]) ? 1 : 0;
+            }
+            if (content >= MinSentenceContent)
+            {
+                yield return start..i;
+            }
+            start = i + 1;
+        }
+    }
+
+    // A colon ends a lead-in as well: "群里有人发：……" quotes what follows.
+    private static bool IsSentenceEnd(char c) => c is '。' or '!' or '?' or ';' or ':' or '\n';
+
+    /// <summary>
+    /// Returns the rumor whose claim is nearest to <paramref name="normalizedText"/> within
+    /// <see cref="MaxDistance"/> bits, or null. <paramref name="distance"/> is the Hamming distance of the
+    /// match, and -1 when there is none.
+    /// </summary>
+    public Rumor? Match(ReadOnlySpan<char> normalizedText, out int distance)
+    {
+        return Match(normalizedText, SimHash.Compute(normalizedText), out distance);
+    }
+
+    /// <summary>
+    /// As <see cref="Match(ReadOnlySpan{char}, out int)"/>, with the whole text's fingerprint already computed.
+    /// The whole text is tried first, then each of its sentences.
+    /// </summary>
+    internal Rumor? Match(ReadOnlySpan<char> normalizedText, ulong fingerprint, out int distance)
+    {
+        if (_index is not null && normalizedText.Length >= MinLength)
+        {
+            if (_index.TryFindNearest(fingerprint, MaxDistance, out var id, out distance))
+            {
+                return _rumors[id];
+            }
+            var start = 0;
+            var content = 0;
+            for (var i = 0; i <= normalizedText.Length; i++)
+            {
+                if (i < normalizedText.Length && !IsSentenceEnd(normalizedText[i]))
+                {
+                    content += char.IsLetterOrDigit(normalizedText[i]) ? 1 : 0;
+                    continue;
+                }
+                if (content >= MinSentenceContent && (start > 0 || i < normalizedText.Length)
+                    && _index.TryFindNearest(SimHash.Compute(normalizedText[start..i]), MaxDistance, out id, out distance))
+                {
+                    return _rumors[id];
+                }
+                start = i + 1;
+                content = 0;
+            }
+        }
+        distance = -1;
+        return null;
+    }
+}

@@ -1,0 +1,19 @@
+namespace Cluster.Silo;
+
+/// <summary>Stage-1 settings ("Screening" section).</summary>
+public sealed class ScreeningOptions
+{
+    /// <summary>How far back near-duplicate posts count towards a flood (Screening:FloodWindow).</summary>
+    public TimeSpan FloodWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Near-duplicates within the window that make a post part of a flood (Screening:FloodThreshold); 0 turns detection off.</summary>
+    public int FloodThreshold { get; set; } = 50;
+
+    /// <summary>Recent fingerprints kept; memory is about 100 bytes each (Screening:FloodCapacity).</summary>
+    public int FloodCapacity { get; set; } = 200_000;
+
+    public string? Validate() =>
+        FloodWindow <= TimeSpan.Zero ? "Screening:FloodWindow must be positive." :
+        FloodThreshold < 0 ? "Screening:FloodThreshold must be 0 (off) or more." :
+        FloodCapacity is < 1 or > 10_000_000 ? "Screening:FloodCapacity must be between 1 and 10000000." : null;
+}
