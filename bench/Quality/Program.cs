@@ -2,7 +2,7 @@ using System.Globalization;
 using Cluster.Quality;
 
 // Quality of stage 1 on the real data in ../shared/data. Prints Markdown tables for bench/README.md.
-// Usage: dotnet run -c Release --project bench/Quality -- [evasion] [false-positives] [abuse]
+// Usage: dotnet run -c Release --project bench/Quality -- [evasion] [false-positives] [abuse] [speed]
 var sections = args.Length == 0 ? ["evasion", "false-positives", "abuse"] : args;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 foreach (var section in sections)
@@ -15,11 +15,14 @@ foreach (var section in sections)
         case "false-positives":
             FalsePositiveReport.Run();
             break;
+        case "speed":
+            SpeedReport.Run();
+            break;
         case "abuse":
             AbuseReport.Run();
             break;
         default:
-            Console.Error.WriteLine($"unknown section '{section}'; expected evasion, false-positives or abuse");
+            Console.Error.WriteLine($"unknown section '{section}'; expected evasion, false-positives, abuse or speed");
             return 2;
     }
 }

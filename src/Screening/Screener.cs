@@ -34,7 +34,6 @@ public sealed class Screener
 
     private const int MaxEvidenceChars = 64;
 
-    private static readonly System.Buffers.SearchValues<char> ContactCueStarts = System.Buffers.SearchValues.Create("微薇威徽维加扣企飞vwqt");
 
     [ThreadStatic]
     private static Scratch? t_scratch;
@@ -90,7 +89,7 @@ public sealed class Screener
                 EmailDetector.Scan(normalized, domains, findings);
             }
         }
-        if (view.Chars.ContainsAny(ContactCueStarts))
+        if (view.Chars.ContainsAny(ContactHandleDetector.CueStarts))
         {
             findings ??= [];
             ContactHandleDetector.Scan(view, findings);

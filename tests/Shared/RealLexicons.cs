@@ -35,4 +35,30 @@ internal static class RealLexicons
             .Where(l => l.Length > 0)
             .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("context").GetString()!)
             .ToArray();
+
+    /// <summary>
+    /// A 100k-term lexicon: every real list plus terms drawn from cmrc2018 character n-grams (2–6 CJK chars,
+    /// seeded), so it is as large as the biggest production lists and dense with terms that occur in real text.
+    /// </summary>
+    public static IReadOnlyList<LexiconSource> Lexicon100k()
+    {
+        var real = CategoryLists().Prepend(Houbb()).ToList();
+        var seen = real.SelectMany(s => s.Entries).Select(e => e.Term).ToHashSet(StringComparer.Ordinal);
+        var random = new Random(100_000);
+        var text = string.Concat(Cmrc());
+        var drawn = new List<LexiconEntry>();
+        var categories = Categories.All;
+        while (seen.Count < 100_000)
+        {
+            var length = random.Next(2, 7);
+            var start = random.Next(text.Length - length);
+            var term = text.Substring(start, length);
+            if (term.All(c => c is >= '\u4E00' and <= '\u9FFF') && seen.Add(term))
+            {
+                drawn.Add(new LexiconEntry(term, categories[random.Next(categories.Count)], 0.3, false));
+            }
+        }
+        real.Add(new LexiconSource("ngrams", 1, drawn));
+        return real;
+    }
 }

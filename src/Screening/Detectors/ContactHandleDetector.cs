@@ -33,12 +33,23 @@ internal static class ContactHandleDetector
 
     private const int MaxGap = 4;
 
+    /// <summary>First chars of <see cref="Cues"/>.</summary>
+    internal static readonly System.Buffers.SearchValues<char> CueStarts =
+        System.Buffers.SearchValues.Create(string.Concat(Cues.Select(c => c.Cue[0]).Distinct()));
+
     public static void Scan(NormalizedText view, List<Finding> findings)
     {
         var chars = view.Chars;
         Span<char> id = stackalloc char[24];
         for (var i = 0; i < chars.Length; i++)
         {
+            // Jump to the next char that can start a cue; most text has none.
+            var next = chars[i..].IndexOfAny(CueStarts);
+            if (next < 0)
+            {
+                return;
+            }
+            i += next;
             var network = default(Network);
             var cueLength = 0;
             foreach (var (cue, net) in Cues)

@@ -16,6 +16,8 @@ namespace Cluster.Screening.NearDuplicates;
 internal static class SimHash
 {
     private const int ShingleLength = 3;
+    private const int Planes = 16;
+    private const int MaxShingles = (1 << Planes) - 1;
     private const ulong FnvOffset = 14695981039346656037;
     private const ulong FnvPrime = 1099511628211;
 
@@ -23,9 +25,14 @@ internal static class SimHash
     {
         // Shingles are taken over content chars only (letters, digits, ideographs): punctuation and spacing
         // are how a copy is most often retouched, and they say nothing about what the text claims.
-        Span<int> counts = stackalloc int[64];
-        counts.Clear();
-        Span<char> window = stackalloc char[ShingleLength];
+        //
+        // Bit i of the fingerprint is set when more than half of the shingle hashes have bit i set (the same
+        // as Charikar's ±1 sum being positive). The 64 per-bit counts are kept bit-sliced: plane k holds bit k
+        // of every count, and adding a hash is a ripple-carry add across planes, about two word operations per
+        // shingle instead of 64 counter updates.
+        Span<ulong> planes = stackalloc ulong[Planes];
+        planes.Clear();
+        char c0 = '\0', c1 = '\0', c2 = '\0';
         var content = 0;
         var shingles = 0;
         foreach (var c in text)
@@ -34,26 +41,46 @@ internal static class SimHash
             {
                 continue;
             }
-            window[0] = window[1];
-            window[1] = window[2];
-            window[2] = c;
+            c0 = c1;
+            c1 = c2;
+            c2 = c;
             if (++content >= ShingleLength)
             {
-                Accumulate(counts, Hash(window));
+                var carry = Hash3(c0, c1, c2);
+                for (var k = 0; carry != 0; k++)
+                {
+                    var next = planes[k] & carry;
+                    planes[k] ^= carry;
+                    carry = next;
+                }
                 shingles++;
+                if (shingles == MaxShingles)
+                {
+                    break; // 2^Planes − 1 shingles fill the planes; that is 65k chars of content, plenty to fingerprint
+                }
             }
         }
         if (shingles == 0)
         {
-            // Fewer than three content chars: one shingle of what there is, so every count is ±1 and the
-            // fingerprint is that shingle's hash (0 for no content at all).
-            return content == 0 ? 0 : Hash(window[(ShingleLength - content)..]);
+            // Fewer than three content chars: the fingerprint is the hash of what there is (0 for nothing).
+            return content switch
+            {
+                0 => 0,
+                1 => Hash3('\0', '\0', c2),
+                _ => Hash3('\0', c1, c2),
+            };
         }
 
+        // Set bit i when count_i > shingles / 2, i.e. 2·count_i > shingles (ties stay clear, as a zero sum does).
         ulong fingerprint = 0;
         for (var bit = 0; bit < 64; bit++)
         {
-            if (counts[bit] > 0)
+            var count = 0;
+            for (var k = 0; k < Planes; k++)
+            {
+                count |= (int)((planes[k] >> bit) & 1) << k;
+            }
+            if (2 * count > shingles)
             {
                 fingerprint |= 1UL << bit;
             }
@@ -61,29 +88,18 @@ internal static class SimHash
         return fingerprint;
     }
 
-    private static void Accumulate(Span<int> counts, ulong hash)
-    {
-        for (var bit = 0; bit < 64; bit++)
-        {
-            // +1 when the bit is set, −1 when it is clear.
-            counts[bit] += ((int)(hash >> bit) & 1) * 2 - 1;
-        }
-    }
-
     public static int Distance(ulong a, ulong b) => BitOperations.PopCount(a ^ b);
 
     /// <summary>
-    /// FNV-1a over the UTF-16 units, then the SplitMix64 finalizer: FNV alone mixes its last char into the
-    /// low bits only, and SimHash needs every one of the 64 bits to be an independent coin per shingle.
+    /// FNV-1a over the three UTF-16 units, then the SplitMix64 finalizer: FNV alone mixes its last char into
+    /// the low bits only, and SimHash needs every one of the 64 bits to be an independent coin per shingle.
     /// </summary>
-    private static ulong Hash(ReadOnlySpan<char> shingle)
+    private static ulong Hash3(char a, char b, char c)
     {
         var hash = FnvOffset;
-        foreach (var c in shingle)
-        {
-            hash ^= c;
-            hash *= FnvPrime;
-        }
+        hash = (hash ^ a) * FnvPrime;
+        hash = (hash ^ b) * FnvPrime;
+        hash = (hash ^ c) * FnvPrime;
         hash = (hash ^ (hash >> 30)) * 0xBF58476D1CE4E5B9;
         hash = (hash ^ (hash >> 27)) * 0x94D049BB133111EB;
         return hash ^ (hash >> 31);

@@ -44,12 +44,23 @@ internal static class MatchView
         while (i < s.Length)
         {
             var c = s[i];
-            var kind = Classify(c);
-            if (kind == Kind.Word)
+            // Fast path: ideographs and ASCII letters/digits are nearly all of real text.
+            if (TextNormalizer.IsCjk(c) || char.IsAsciiLetterOrDigit(c))
             {
                 if (c != last || c < 0x80)
                 {
-                    target.Append(c, source.OriginalStart(i), source.OriginalEnd(i));
+                    target.CopyFrom(source, i);
+                    last = c;
+                }
+                i++;
+                continue;
+            }
+            var kind = Classify(c);
+            if (kind == Kind.Word)
+            {
+                if (c != last)
+                {
+                    target.CopyFrom(source, i);
                     last = c;
                 }
                 i++;
@@ -81,7 +92,7 @@ internal static class MatchView
                 }
             }
             // A separator, or junk that does not bridge two characters: kept, and breaks repeats.
-            target.Append(c, source.OriginalStart(i), source.OriginalEnd(i));
+            target.CopyFrom(source, i);
             last = '\0';
             i++;
         }

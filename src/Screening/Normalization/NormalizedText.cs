@@ -32,6 +32,19 @@ internal sealed class NormalizedText
         }
     }
 
+    /// <summary>
+    /// Copies char <paramref name="index"/> of <paramref name="source"/> with its original range. Only for a
+    /// target cleared to at least the source's length, which a view of the source never outgrows.
+    /// </summary>
+    internal void CopyFrom(NormalizedText source, int index)
+    {
+        var n = Length;
+        _chars[n] = source._chars[index];
+        _starts[n] = source._starts[index];
+        _ends[n] = source._ends[index];
+        Length = n + 1;
+    }
+
     internal void Append(char c, int originalStart, int originalEnd)
     {
         if (Length == _chars.Length)

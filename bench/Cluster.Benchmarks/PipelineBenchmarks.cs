@@ -1,0 +1,74 @@
+using BenchmarkDotNet.Attributes;
+using Cluster.Screening;
+using Cluster.Screening.Lexicon;
+using Cluster.Screening.NearDuplicates;
+using Cluster.Screening.Normalization;
+using Cluster.Testing;
+
+namespace Cluster.Benchmarks;
+
+/// <summary>
+/// The whole stage 1 per document: normalize → match view → lexicon → detectors → SimHash → rumor lookup
+/// (1,000 cmrc2018 paragraphs as the rumor library). Single thread, and the same corpus split over 2 threads
+/// (one operation is still one document, so the 2-thread mean should be about half).
+/// </summary>
+[MemoryDiagnoser]
+public class PipelineBenchmarks
+{
+    private string[] _documents = [];
+    private Screener _screener = null!;
+    private NormalizedText _normalized = null!;
+
+    [Params("houbb-43k", "100k")]
+    public string Lexicon { get; set; } = "houbb-43k";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _documents = BenchCorpus.Documents;
+        var rumors = RumorLibrary.Build(
+            RealLexicons.Cmrc().Take(1_000).Select((c, i) => new Rumor("ru-" + i, "t", c, "https://example.org")),
+            ScreeningEngine.MatchForm);
+        _screener = new Screener(LexiconSnapshot.Build(BenchCorpus.Lexicon(Lexicon)), MatchMode.Overlapping, rumors);
+        _normalized = new NormalizedText();
+    }
+
+    [Benchmark(OperationsPerInvoke = 2_500)]
+    public int NormalizeOnly()
+    {
+        var total = 0;
+        foreach (var d in _documents)
+        {
+            TextNormalizer.Normalize(d, _normalized);
+            total += _normalized.Length;
+        }
+        return total;
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = 2_500)]
+    public int ScreenOneThread()
+    {
+        var findings = 0;
+        foreach (var d in _documents)
+        {
+            findings += _screener.Screen(d).Findings.Count;
+        }
+        return findings;
+    }
+
+    [Benchmark(OperationsPerInvoke = 2_500)]
+    public int ScreenTwoThreads()
+    {
+        var half = _documents.Length / 2;
+        var findings = new int[2];
+        Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, worker =>
+        {
+            var end = worker == 0 ? half : _documents.Length;
+            for (var i = worker == 0 ? 0 : half; i < end; i++)
+            {
+                findings[worker] += _screener.Screen(_documents[i]).Findings.Count;
+            }
+        });
+        return findings[0] + findings[1];
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using Cluster.Screening;
+using Cluster.Screening.Lexicon;
+using Cluster.Screening.Matching;
+using Cluster.Screening.NearDuplicates;
+using Cluster.Screening.Normalization;
+using Cluster.Testing;
+
+namespace Cluster.Quality;
+
+/// <summary>
+/// What BenchmarkDotNet does not report: automaton build time and retained memory, per-post latency
+/// percentiles, GC pauses at steady state, and the 2-thread scaling of the whole stage. Throughput figures
+/// of record come from bench/Cluster.Benchmarks; these are the companions.
+/// </summary>
+internal static class SpeedReport
+{
+    public static void Run()
+    {
+        var docs = RealLexicons.Clue();
+        var chars = docs.Sum(d => (long)d.Length);
+        Console.WriteLine($"## Stage-1 speed companions (CLUE sample: {docs.Length} documents, {chars:N0} chars)");
+        Console.WriteLine();
+        Console.WriteLine("| lexicon | terms | build | retained | lexicon stage | whole stage, 1 thread | whole stage, 2 threads | ratio | p50 / p99 / max per post | GC pauses |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        foreach (var (name, sources) in new (string, Func<IReadOnlyList<LexiconSource>>)[]
+                 {
+                     ("houbb 43k", () => [RealLexicons.Houbb(0.9)]),
+                     ("100k", RealLexicons.Lexicon100k),
+                 })
+        {
+            var list = sources();
+            GC.Collect(2, GCCollectionMode.Forced, true, true);
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            var build = Stopwatch.StartNew();
+            var snapshot = LexiconSnapshot.Build(list);
+            build.Stop();
+            GC.KeepAlive(list);
+            list = null;
+            var retained = GC.GetTotalMemory(forceFullCollection: true) - before;
+
+            var rumors = RumorLibrary.Build(
+                RealLexicons.Cmrc().Take(1000).Select((c, i) => new Rumor("ru-" + i, "t", c, "https://example.org")),
+                ScreeningEngine.MatchForm);
+            var screener = new Screener(snapshot, MatchMode.Overlapping, rumors);
+
+            var views = docs.Select(d => { var n = new NormalizedText(); var v = new NormalizedText(); TextNormalizer.Normalize(d, n); MatchView.Build(n, v); return v.ToString(); }).ToArray();
+            var lexicon = Throughput(chars, () =>
+            {
+                var sink = new CountingSink();
+                foreach (var v in views)
+                {
+                    snapshot.Automaton.Match(v, ref sink);
+                }
+                return sink.Count;
+            });
+            var single = Throughput(chars, () => docs.Sum(d => screener.Screen(d).Findings.Count));
+            Stages(docs, chars, snapshot, rumors);
+            var dual = Throughput(chars, () => docs.AsParallel().WithDegreeOfParallelism(2).Sum(d => screener.Screen(d).Findings.Count));
+
+            // Per-post latency and GC at steady state: the corpus five times over, after the runs above warmed up.
+            var ticks = new long[docs.Length * 5];
+            var pauseBefore = GC.GetTotalPauseDuration();
+            var gen0 = GC.CollectionCount(0);
+            var gen2 = GC.CollectionCount(2);
+            for (var i = 0; i < ticks.Length; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                screener.Screen(docs[i % docs.Length]);
+                ticks[i] = Stopwatch.GetTimestamp() - start;
+            }
+            var pauses = GC.GetTotalPauseDuration() - pauseBefore;
+            Array.Sort(ticks);
+            static string Us(long t) => $"{t * 1_000_000.0 / Stopwatch.Frequency:F1} µs";
+            Console.WriteLine($"| {name} | {snapshot.TermCount:N0} | {build.Elapsed.TotalMilliseconds:F0} ms | {retained / 1048576.0:F1} MiB "
+                + $"| {lexicon / 1e6:F1} M chars/s | {single / 1e6:F1} M chars/s | {dual / 1e6:F1} M chars/s | {dual / single:F2}× "
+                + $"| {Us(ticks[ticks.Length / 2])} / {Us(ticks[(int)(ticks.Length * 0.99)])} / {Us(ticks[^1])} "
+                + $"| {GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(2) - gen2} gen2, {pauses.TotalMilliseconds:F1} ms total |");
+        }
+        Console.WriteLine();
+    }
+
+    private static void Stages(string[] docs, long chars, LexiconSnapshot snapshot, RumorLibrary rumors)
+    {
+        var n = new NormalizedText();
+        var v = new NormalizedText();
+        var findings = new List<Finding>();
+        var stages = new (string Name, Func<int> Run)[]
+        {
+            ("normalize", () => { var t = 0; foreach (var d in docs) { TextNormalizer.Normalize(d, n); t += n.Length; } return t; }),
+            ("+ match view", () => { var t = 0; foreach (var d in docs) { TextNormalizer.Normalize(d, n); MatchView.Build(n, v); t += v.Length; } return t; }),
+            ("+ lexicon", () => { var sink = new CountingSink(); foreach (var d in docs) { TextNormalizer.Normalize(d, n); MatchView.Build(n, v); snapshot.Automaton.Match(v.Chars, ref sink); } return sink.Count; }),
+            ("numbers only", () => { foreach (var d in docs) { TextNormalizer.Normalize(d, n); findings.Clear(); Cluster.Screening.Detectors.NumberDetector.Scan(n, findings); } return findings.Count; }),
+            ("domains only", () => { var t = 0; foreach (var d in docs) { TextNormalizer.Normalize(d, n); t += Cluster.Screening.Detectors.DomainScanner.Scan(n)?.Count ?? 0; } return t; }),
+            ("contacts only", () => { foreach (var d in docs) { TextNormalizer.Normalize(d, n); MatchView.Build(n, v); findings.Clear(); Cluster.Screening.Detectors.ContactHandleDetector.Scan(v, findings); } return findings.Count; }),
+            ("simhash only", () => { ulong x = 0; foreach (var d in docs) { TextNormalizer.Normalize(d, n); MatchView.Build(n, v); x ^= SimHash.Compute(v.Chars); } return (int)x; }),
+            ("simhash + rumor lookup", () => { var t = 0; foreach (var d in docs) { TextNormalizer.Normalize(d, n); MatchView.Build(n, v); t += rumors.Match(v.Chars, SimHash.Compute(v.Chars), out _) is null ? 0 : 1; } return t; }),
+        };
+        foreach (var (name, run) in stages)
+        {
+            Console.WriteLine($"  {name}: {Throughput(chars, run) / 1e6:F1} M chars/s");
+        }
+    }
+
+    /// <summary>Best of five runs, in chars per second.</summary>
+    private static double Throughput(long chars, Func<int> run)
+    {
+        run();
+        var best = double.MaxValue;
+        for (var i = 0; i < 5; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            run();
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return chars / best;
+    }
+
+    private struct CountingSink : IMatchSink
+    {
+        public int Count;
+
+        public void OnMatch(int pattern, int end) => Count += end > 0 ? 1 : 0;
+    }
+}
