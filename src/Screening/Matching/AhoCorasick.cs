@@ -25,6 +25,8 @@ internal sealed class AhoCorasick
     private readonly int[] _output;
     private readonly int[] _outputLink;
     private readonly int[] _patternLength;
+    private readonly ulong[] _childMask;
+    private readonly int[] _firstHit;
 
     public AhoCorasick(IReadOnlyList<string> patterns)
     {
@@ -93,6 +95,14 @@ internal sealed class AhoCorasick
             Array.Sort(_edgeChar, _edgeTarget, _edgeStart[s], _edgeStart[s + 1] - _edgeStart[s]);
         }
 
+        // A 64-bit filter of each state's child chars (bit c mod 64): most transitions tried while following
+        // failure links do not exist, and the filter rejects them with one load instead of an edge search.
+        _childMask = new ulong[count];
+        for (var e = 0; e < _edgeChar.Length; e++)
+        {
+            _childMask[parent[_edgeTarget[e]]] |= 1UL << (_edgeChar[e] & 63);
+        }
+
         _rootNext = new int[65536];
         for (var e = _edgeStart[Root]; e < _edgeStart[Root + 1]; e++)
         {
@@ -128,6 +138,14 @@ internal sealed class AhoCorasick
                 queue.Enqueue(_edgeTarget[e]);
             }
         }
+
+        // The first state on the output chain of each state (itself when it ends a pattern), or 0: one load
+        // per char decides whether anything matched.
+        _firstHit = new int[count];
+        for (var v = 1; v < count; v++)
+        {
+            _firstHit[v] = _output[v] >= 0 ? v : _outputLink[v];
+        }
     }
 
     public int StateCount { get; }
@@ -147,6 +165,7 @@ internal sealed class AhoCorasick
         var rootNext = _rootNext;
         var output = _output;
         var outputLink = _outputLink;
+        var firstHit = _firstHit;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
@@ -165,11 +184,7 @@ internal sealed class AhoCorasick
                 }
                 state = _fail[state];
             }
-            if (state == Root)
-            {
-                continue;
-            }
-            var hit = output[state] >= 0 ? state : outputLink[state];
+            var hit = firstHit[state];
             while (hit > 0)
             {
                 sink.OnMatch(output[hit], i + 1);
@@ -184,6 +199,10 @@ internal sealed class AhoCorasick
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Child(int state, char c)
     {
+        if ((_childMask[state] & (1UL << (c & 63))) == 0)
+        {
+            return 0;
+        }
         var lo = _edgeStart[state];
         var hi = _edgeStart[state + 1];
         if (hi - lo <= LinearSearchMax)
