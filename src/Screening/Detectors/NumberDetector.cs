@@ -30,11 +30,13 @@ internal static class NumberDetector
         var i = 0;
         while (i < chars.Length)
         {
-            if (!char.IsAsciiDigit(chars[i]))
+            // Jump to the next digit (vectorised); most text has few.
+            var next = chars[i..].IndexOfAnyInRange('0', '9');
+            if (next < 0)
             {
-                i++;
-                continue;
+                return;
             }
+            i += next;
             var count = 0;
             var groups = 0;
             var overflow = false;

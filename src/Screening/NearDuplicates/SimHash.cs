@@ -16,8 +16,6 @@ namespace Cluster.Screening.NearDuplicates;
 internal static class SimHash
 {
     private const int ShingleLength = 3;
-    private const int Planes = 16;
-    private const int MaxShingles = (1 << Planes) - 1;
     private const ulong FnvOffset = 14695981039346656037;
     private const ulong FnvPrime = 1099511628211;
 
@@ -27,14 +25,18 @@ internal static class SimHash
         // are how a copy is most often retouched, and they say nothing about what the text claims.
         //
         // Bit i of the fingerprint is set when more than half of the shingle hashes have bit i set (the same
-        // as Charikar's ±1 sum being positive). The 64 per-bit counts are kept bit-sliced: plane k holds bit k
-        // of every count, and adding a hash is a ripple-carry add across planes, about two word operations per
-        // shingle instead of 64 counter updates.
-        Span<ulong> planes = stackalloc ulong[Planes];
-        planes.Clear();
+        // as Charikar's ±1 sum being positive). Counting is SWAR: eight ulongs hold the 64 per-bit counts as
+        // bytes, a hash is added with eight table lookups and adds and no branches, and the bytes are flushed
+        // into int totals every 255 shingles before they can overflow.
+        Span<ulong> lanes = stackalloc ulong[8];
+        Span<int> totals = stackalloc int[64];
+        lanes.Clear();
+        totals.Clear();
+        var expand = Expand;
         char c0 = '\0', c1 = '\0', c2 = '\0';
         var content = 0;
         var shingles = 0;
+        var pending = 0;
         foreach (var c in text)
         {
             if (!char.IsLetterOrDigit(c))
@@ -44,20 +46,24 @@ internal static class SimHash
             c0 = c1;
             c1 = c2;
             c2 = c;
-            if (++content >= ShingleLength)
+            if (++content < ShingleLength)
             {
-                var carry = Hash3(c0, c1, c2);
-                for (var k = 0; carry != 0; k++)
-                {
-                    var next = planes[k] & carry;
-                    planes[k] ^= carry;
-                    carry = next;
-                }
-                shingles++;
-                if (shingles == MaxShingles)
-                {
-                    break; // 2^Planes − 1 shingles fill the planes; that is 65k chars of content, plenty to fingerprint
-                }
+                continue;
+            }
+            var h = Hash3(c0, c1, c2);
+            lanes[0] += expand[(int)(h & 0xFF)];
+            lanes[1] += expand[(int)((h >> 8) & 0xFF)];
+            lanes[2] += expand[(int)((h >> 16) & 0xFF)];
+            lanes[3] += expand[(int)((h >> 24) & 0xFF)];
+            lanes[4] += expand[(int)((h >> 32) & 0xFF)];
+            lanes[5] += expand[(int)((h >> 40) & 0xFF)];
+            lanes[6] += expand[(int)((h >> 48) & 0xFF)];
+            lanes[7] += expand[(int)(h >> 56)];
+            shingles++;
+            if (++pending == 255)
+            {
+                Flush(lanes, totals);
+                pending = 0;
             }
         }
         if (shingles == 0)
@@ -70,22 +76,47 @@ internal static class SimHash
                 _ => Hash3('\0', c1, c2),
             };
         }
+        Flush(lanes, totals);
 
         // Set bit i when count_i > shingles / 2, i.e. 2·count_i > shingles (ties stay clear, as a zero sum does).
         ulong fingerprint = 0;
         for (var bit = 0; bit < 64; bit++)
         {
-            var count = 0;
-            for (var k = 0; k < Planes; k++)
-            {
-                count |= (int)((planes[k] >> bit) & 1) << k;
-            }
-            if (2 * count > shingles)
+            if (2 * totals[bit] > shingles)
             {
                 fingerprint |= 1UL << bit;
             }
         }
         return fingerprint;
+    }
+
+    // Expand[b] has byte j = bit j of b: adding it to a lane counts the eight bits of one hash byte at once.
+    private static readonly ulong[] Expand = BuildExpand();
+
+    private static ulong[] BuildExpand()
+    {
+        var table = new ulong[256];
+        for (var b = 0; b < 256; b++)
+        {
+            for (var j = 0; j < 8; j++)
+            {
+                table[b] |= (ulong)((b >> j) & 1) << (8 * j);
+            }
+        }
+        return table;
+    }
+
+    private static void Flush(Span<ulong> lanes, Span<int> totals)
+    {
+        for (var lane = 0; lane < 8; lane++)
+        {
+            var packed = lanes[lane];
+            for (var j = 0; j < 8; j++)
+            {
+                totals[(lane * 8) + j] += (int)((packed >> (8 * j)) & 0xFF);
+            }
+            lanes[lane] = 0;
+        }
     }
 
     public static int Distance(ulong a, ulong b) => BitOperations.PopCount(a ^ b);
