@@ -14,6 +14,51 @@ namespace Cluster.Quality;
 /// </summary>
 internal static class AbuseReport
 {
+    /// <summary>
+    /// Trains on COLD train exactly as the report does and writes the model the silo ships
+    /// (src/Screening/Classifiers/abuse-cold.bin, embedded in Cluster.Screening).
+    /// </summary>
+    public static void WriteModel(string path)
+    {
+        var train = ColdDataset.Read(SharedData.PathOf("offensive/cold_train.csv"));
+        var model = TextClassifier.Train(train.Select(e => (MatchView.Build(e.Text), e.Offensive)).ToList());
+        using var file = File.Create(path);
+        model.Save(file);
+        Console.WriteLine($"wrote {path} ({file.Length:N0} bytes)");
+    }
+
+    /// <summary>
+    /// The shipped model's trade-off: COLD test precision/recall against the share of benign posts (CLUE and
+    /// cmrc2018 paragraphs cut to 280 chars) it would send to review, per threshold.
+    /// </summary>
+    public static void BenignFlagRate()
+    {
+        var model = AbuseModel.Default;
+        var test = ColdDataset.Read(SharedData.PathOf("offensive/cold_test.csv"))
+            .Select(e => (Score: model.Score(MatchView.Build(e.Text)), e.Offensive)).ToArray();
+        var benign = RealLexicons.Clue().Concat(RealLexicons.Cmrc())
+            .Select(d => d.Length > 280 ? d[..280] : d)
+            .Select(d => MatchView.Build(d))
+            .Where(v => v.Count(char.IsLetterOrDigit) >= AbuseModel.MinContent)
+            .Select(v => model.Score(v)).ToArray();
+        Console.WriteLine($"### Shipped abuse model: threshold trade-off (COLD test vs {benign.Length:N0} benign posts)");
+        Console.WriteLine();
+        Console.WriteLine("| threshold | COLD test precision | recall | F1 | benign posts flagged |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|");
+        foreach (var t in new[] { AbuseModel.Threshold, 0.6, 0.7, 0.8, 0.9 })
+        {
+            var tp = test.Count(x => x.Score >= t && x.Offensive);
+            var fp = test.Count(x => x.Score >= t && !x.Offensive);
+            var fn = test.Count(x => x.Score < t && x.Offensive);
+            var precision = tp / (double)Math.Max(1, tp + fp);
+            var recall = tp / (double)Math.Max(1, tp + fn);
+            var f1 = 2 * precision * recall / Math.Max(1e-9, precision + recall);
+            var flagged = benign.Count(x => x >= t) / (double)benign.Length;
+            Console.WriteLine($"| {t:0.000} | {precision:0.000} | {recall:0.000} | {f1:0.000} | {flagged:P1} |");
+        }
+        Console.WriteLine();
+    }
+
     public static void Run()
     {
         var train = ColdDataset.Read(SharedData.PathOf("offensive/cold_train.csv"));

@@ -3,6 +3,7 @@ using Cluster.Quality;
 
 // Quality of stage 1 on the real data in ../shared/data. Prints Markdown tables for bench/README.md.
 // Usage: dotnet run -c Release --project bench/Quality -- [evasion] [false-positives] [abuse] [speed]
+//        dotnet run -c Release --project bench/Quality -- abuse-model [path]   (retrains the shipped abuse model)
 var sections = args.Length == 0 ? ["evasion", "false-positives", "abuse"] : args;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 foreach (var section in sections)
@@ -14,6 +15,13 @@ foreach (var section in sections)
             break;
         case "false-positives":
             FalsePositiveReport.Run();
+            break;
+        case "abuse-model":
+            AbuseReport.WriteModel(args.SkipWhile(a => a != "abuse-model").Skip(1).FirstOrDefault()
+                ?? Path.Combine("src", "Screening", "Classifiers", "abuse-cold.bin"));
+            return 0;
+        case "abuse-benign":
+            AbuseReport.BenignFlagRate();
             break;
         case "speed":
             SpeedReport.Run();

@@ -1,3 +1,4 @@
+using Cluster.Screening.Classifiers;
 using Cluster.Screening.Detectors;
 using Cluster.Screening.Lexicon;
 using Cluster.Screening.Matching;
@@ -38,8 +39,14 @@ public sealed class Screener
     [ThreadStatic]
     private static Scratch? t_scratch;
 
-    public Screener(LexiconSnapshot lexicon, MatchMode mode = MatchMode.Overlapping, RumorLibrary? rumors = null, FloodDetector? flood = null)
+    private readonly TextClassifier? _abuse;
+
+    public Screener(
+        LexiconSnapshot lexicon, MatchMode mode = MatchMode.Overlapping, RumorLibrary? rumors = null, FloodDetector? flood = null,
+        double? abuseThreshold = null)
     {
+        AbuseThreshold = abuseThreshold;
+        _abuse = abuseThreshold is null ? null : AbuseModel.Default;
         ArgumentNullException.ThrowIfNull(lexicon);
         Lexicon = lexicon;
         Mode = mode;
@@ -52,6 +59,9 @@ public sealed class Screener
     public MatchMode Mode { get; }
 
     public RumorLibrary Rumors { get; }
+
+    /// <summary>Score at which the shipped abuse classifier (<see cref="AbuseModel"/>) flags a text; null when it is off.</summary>
+    public double? AbuseThreshold { get; }
 
     /// <summary>Recent-post fingerprints shared by every screener of an engine; null when flood detection is off.</summary>
     public FloodDetector? Flood { get; }
@@ -93,6 +103,14 @@ public sealed class Screener
         {
             findings ??= [];
             ContactHandleDetector.Scan(view, findings);
+        }
+
+        if (_abuse is not null && ContentLength(view.Chars) >= AbuseModel.MinContent
+            && _abuse.Score(view.Chars) is var abuse && abuse >= AbuseThreshold)
+        {
+            findings ??= [];
+            findings.Add(new Finding(Category.Abuse, AbuseModel.Weight, 0, text.Length,
+                abuse.ToString("'p='0.00", System.Globalization.CultureInfo.InvariantCulture), AbuseModel.Source));
         }
 
         // Near-duplicates: one fingerprint of the match view serves the rumor library and the flood window.
@@ -224,6 +242,16 @@ public sealed class Screener
             }
         }
         return hits[..kept];
+    }
+
+    private static int ContentLength(ReadOnlySpan<char> chars)
+    {
+        var n = 0;
+        foreach (var c in chars)
+        {
+            n += char.IsLetterOrDigit(c) ? 1 : 0;
+        }
+        return n;
     }
 
     private bool OnWordBoundary(NormalizedText view, Hit hit)

@@ -13,9 +13,9 @@ public sealed class ScreeningEngine
     private readonly Lock _swapLock = new();
     private Screener _current;
 
-    public ScreeningEngine(LexiconSnapshot initial, MatchMode mode = MatchMode.Overlapping, FloodDetector? flood = null)
+    public ScreeningEngine(LexiconSnapshot initial, MatchMode mode = MatchMode.Overlapping, FloodDetector? flood = null, double? abuseThreshold = null)
     {
-        _current = new Screener(initial, mode, RumorLibrary.Empty, flood);
+        _current = new Screener(initial, mode, RumorLibrary.Empty, flood, abuseThreshold);
     }
 
     public Screener Current => Volatile.Read(ref _current);
@@ -25,7 +25,7 @@ public sealed class ScreeningEngine
         lock (_swapLock)
         {
             var current = _current;
-            Volatile.Write(ref _current, new Screener(next, current.Mode, current.Rumors, current.Flood));
+            Volatile.Write(ref _current, new Screener(next, current.Mode, current.Rumors, current.Flood, current.AbuseThreshold));
         }
     }
 
@@ -34,7 +34,7 @@ public sealed class ScreeningEngine
         lock (_swapLock)
         {
             var current = _current;
-            Volatile.Write(ref _current, new Screener(current.Lexicon, current.Mode, next, current.Flood));
+            Volatile.Write(ref _current, new Screener(current.Lexicon, current.Mode, next, current.Flood, current.AbuseThreshold));
         }
     }
 

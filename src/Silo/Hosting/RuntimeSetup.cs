@@ -60,7 +60,7 @@ internal static class RuntimeSetup
             var flood = options.FloodThreshold == 0
                 ? null
                 : new FloodDetector(sp.GetRequiredService<TimeProvider>(), options.FloodWindow, options.FloodThreshold, options.FloodCapacity);
-            return new ScreeningEngine(LexiconSnapshot.Build([StarterLexicon.Source]), MatchMode.Overlapping, flood);
+            return new ScreeningEngine(LexiconSnapshot.Build([StarterLexicon.Source]), MatchMode.Overlapping, flood, options.AbuseModel ? options.AbuseThreshold : null);
         });
         services.AddSingleton<PostPipeline>();
         services.AddSingleton<IngestGate>();

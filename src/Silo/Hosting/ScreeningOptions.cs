@@ -12,8 +12,15 @@ public sealed class ScreeningOptions
     /// <summary>Recent fingerprints kept; memory is about 100 bytes each (Screening:FloodCapacity).</summary>
     public int FloodCapacity { get; set; } = 200_000;
 
+    /// <summary>Whether the shipped abuse classifier adds review-level abuse findings (Screening:AbuseModel).</summary>
+    public bool AbuseModel { get; set; } = true;
+
+    /// <summary>Classifier score that flags a post (Screening:AbuseThreshold); bench/README.md has the trade-off.</summary>
+    public double AbuseThreshold { get; set; } = Cluster.Screening.Classifiers.AbuseModel.SiloThreshold;
+
     public string? Validate() =>
         FloodWindow <= TimeSpan.Zero ? "Screening:FloodWindow must be positive." :
         FloodThreshold < 0 ? "Screening:FloodThreshold must be 0 (off) or more." :
-        FloodCapacity is < 1 or > 10_000_000 ? "Screening:FloodCapacity must be between 1 and 10000000." : null;
+        FloodCapacity is < 1 or > 10_000_000 ? "Screening:FloodCapacity must be between 1 and 10000000." :
+        AbuseThreshold is <= 0 or > 1 ? "Screening:AbuseThreshold must be in (0, 1]." : null;
 }
