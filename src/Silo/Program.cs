@@ -6,7 +6,9 @@ using Cluster.Silo.Hosting;
 using Cluster.Silo.Operations;
 using Cluster.Silo.Review;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json ships next to the binary; load it from there whatever the working directory is.
+// Relative paths in settings (Silo:DataDir) still resolve against the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.UseDefaultUrl();
 builder.Services
     .AddSiloOptions(builder.Configuration)
