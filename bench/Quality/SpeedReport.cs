@@ -9,9 +9,9 @@ using Cluster.Testing;
 namespace Cluster.Quality;
 
 /// <summary>
-/// What BenchmarkDotNet does not report: automaton build time and retained memory, per-post latency
-/// percentiles, GC pauses at steady state, and the 2-thread scaling of the whole stage. Throughput figures
-/// of record come from bench/Cluster.Benchmarks; these are the companions.
+/// What BenchmarkDotNet does not report: snapshot build time and retained memory, per-post latency
+/// percentiles and GC pauses at steady state. Throughput figures of record come from
+/// bench/Cluster.Benchmarks; SPEED_STAGES=1 adds a rough per-stage throughput breakdown.
 /// </summary>
 internal static class SpeedReport
 {
@@ -21,8 +21,8 @@ internal static class SpeedReport
         var chars = docs.Sum(d => (long)d.Length);
         Console.WriteLine($"## Stage-1 speed companions (CLUE sample: {docs.Length} documents, {chars:N0} chars)");
         Console.WriteLine();
-        Console.WriteLine("| lexicon | terms | build | retained | lexicon stage | whole stage, 1 thread | whole stage, 2 threads | ratio | p50 / p99 / max per post (≤ 280 chars) | GC pauses |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        Console.WriteLine("| lexicon | terms | build | retained | p50 / p99 / max per post (≤ 280 chars) | GCs and pause time during 12,500 posts |");
+        Console.WriteLine("|---|---:|---:|---:|---|---|");
         foreach (var (name, sources) in new (string, Func<IReadOnlyList<LexiconSource>>)[]
                  {
                      ("houbb 43k", () => [RealLexicons.Houbb(0.9)]),
@@ -44,19 +44,17 @@ internal static class SpeedReport
                 ScreeningEngine.MatchForm);
             var screener = new Screener(snapshot, MatchMode.Overlapping, rumors);
 
-            var views = docs.Select(d => { var n = new NormalizedText(); var v = new NormalizedText(); TextNormalizer.Normalize(d, n); MatchView.Build(n, v); return v.ToString(); }).ToArray();
-            var lexicon = Throughput(chars, () =>
+            if (Environment.GetEnvironmentVariable("SPEED_STAGES") == "1")
             {
-                var sink = new CountingSink();
-                foreach (var v in views)
+                Stages(docs, chars, snapshot, rumors);
+            }
+            for (var warm = 0; warm < 5; warm++)
+            {
+                foreach (var d in docs)
                 {
-                    snapshot.Automaton.Match(v, ref sink);
+                    screener.Screen(d);
                 }
-                return sink.Count;
-            });
-            var single = Throughput(chars, () => docs.Sum(d => screener.Screen(d).Findings.Count));
-            Stages(docs, chars, snapshot, rumors);
-            var dual = Throughput(chars, () => docs.AsParallel().WithDegreeOfParallelism(2).Sum(d => screener.Screen(d).Findings.Count));
+            }
 
             // Per-post latency and GC at steady state: the corpus five times over, after the runs above warmed
             // up, as posts (documents cut to 280 chars, as the load generator sends them).
@@ -75,7 +73,6 @@ internal static class SpeedReport
             Array.Sort(ticks);
             static string Us(long t) => $"{t * 1_000_000.0 / Stopwatch.Frequency:F1} µs";
             Console.WriteLine($"| {name} | {snapshot.TermCount:N0} | {build.Elapsed.TotalMilliseconds:F0} ms | {retained / 1048576.0:F1} MiB "
-                + $"| {lexicon / 1e6:F1} M chars/s | {single / 1e6:F1} M chars/s | {dual / 1e6:F1} M chars/s | {dual / single:F2}× "
                 + $"| {Us(ticks[ticks.Length / 2])} / {Us(ticks[(int)(ticks.Length * 0.99)])} / {Us(ticks[^1])} "
                 + $"| {GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(2) - gen2} gen2, {pauses.TotalMilliseconds:F1} ms total |");
         }

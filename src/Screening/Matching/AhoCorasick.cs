@@ -7,20 +7,19 @@ namespace Cluster.Screening.Matching;
 /// included. Immutable after construction and safe to share between threads.
 /// </summary>
 /// <remarks>
-/// Layout: the root's transitions are a dense 65,536-entry table, because screening text is benign almost
-/// everywhere and the automaton is back at the root on most chars; every other state keeps its edges sorted
-/// in one flat array (CSR), searched linearly when short and by bisection when long. Failure links and
+/// Layout: the root's transitions are a dense 65,536-entry table, because the automaton is back at the root
+/// on most chars of benign text; every other edge lives in one open-addressing hash table keyed by (state,
+/// char), behind a 64-bit filter of each state's child chars that rejects most failed transitions outright. Failure links and
 /// dictionary-suffix links make output enumeration proportional to the number of matches.
 /// </remarks>
 internal sealed class AhoCorasick
 {
     private const int Root = 0;
-    private const int LinearSearchMax = 8;
-
+    
     private readonly int[] _rootNext;
-    private readonly int[] _edgeStart;
-    private readonly char[] _edgeChar;
-    private readonly int[] _edgeTarget;
+    private readonly ulong[] _edgeKeys;
+    private readonly int[] _edgeTargets;
+    private readonly int _edgeShift;
     private readonly int[] _fail;
     private readonly int[] _output;
     private readonly int[] _outputLink;
@@ -72,50 +71,68 @@ internal sealed class AhoCorasick
         _output = [.. output];
 
         // Flatten edges into CSR order, sorted by char within each state.
-        _edgeStart = new int[count + 1];
+        var edgeStart = new int[count + 1];
         for (var v = 1; v < count; v++)
         {
-            _edgeStart[parent[v] + 1]++;
+            edgeStart[parent[v] + 1]++;
         }
         for (var s = 0; s < count; s++)
         {
-            _edgeStart[s + 1] += _edgeStart[s];
+            edgeStart[s + 1] += edgeStart[s];
         }
-        _edgeChar = new char[count - 1];
-        _edgeTarget = new int[count - 1];
-        var fill = _edgeStart[..^1];
+        var edgeChar = new char[count - 1];
+        var edgeTarget = new int[count - 1];
+        var fill = edgeStart[..^1];
         for (var v = 1; v < count; v++)
         {
             var slot = fill[parent[v]]++;
-            _edgeChar[slot] = label[v];
-            _edgeTarget[slot] = v;
+            edgeChar[slot] = label[v];
+            edgeTarget[slot] = v;
         }
         for (var s = 0; s < count; s++)
         {
-            Array.Sort(_edgeChar, _edgeTarget, _edgeStart[s], _edgeStart[s + 1] - _edgeStart[s]);
+            Array.Sort(edgeChar, edgeTarget, edgeStart[s], edgeStart[s + 1] - edgeStart[s]);
         }
 
         // A 64-bit filter of each state's child chars (bit c mod 64): most transitions tried while following
         // failure links do not exist, and the filter rejects them with one load instead of an edge search.
         _childMask = new ulong[count];
-        for (var e = 0; e < _edgeChar.Length; e++)
+        for (var e = 0; e < edgeChar.Length; e++)
         {
-            _childMask[parent[_edgeTarget[e]]] |= 1UL << (_edgeChar[e] & 63);
+            _childMask[parent[edgeTarget[e]]] |= 1UL << (edgeChar[e] & 63);
+        }
+
+        // Every non-root edge in one open-addressing table keyed by (state, char): a transition is one
+        // multiply and usually one probe, where a sorted edge list costs a bisection over a cold cache line.
+        var slots = 1 << Math.Max(4, 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)Math.Max(1, edgeChar.Length) * 2));
+        _edgeShift = 64 - System.Numerics.BitOperations.Log2((ulong)slots);
+        _edgeKeys = new ulong[slots];
+        _edgeTargets = new int[slots];
+        for (var e = edgeStart[Root + 1]; e < edgeChar.Length; e++)
+        {
+            var key = EdgeKey(parent[edgeTarget[e]], edgeChar[e]);
+            var slot = (int)((key * 0x9E3779B97F4A7C15UL) >> _edgeShift);
+            while (_edgeKeys[slot] != 0)
+            {
+                slot = (slot + 1) & (slots - 1);
+            }
+            _edgeKeys[slot] = key;
+            _edgeTargets[slot] = edgeTarget[e];
         }
 
         _rootNext = new int[65536];
-        for (var e = _edgeStart[Root]; e < _edgeStart[Root + 1]; e++)
+        for (var e = edgeStart[Root]; e < edgeStart[Root + 1]; e++)
         {
-            _rootNext[_edgeChar[e]] = _edgeTarget[e];
+            _rootNext[edgeChar[e]] = edgeTarget[e];
         }
 
         // Breadth-first: a state's failure target is shallower, so it is final before the state needs it.
         _fail = new int[count];
         _outputLink = new int[count];
         var queue = new Queue<int>();
-        for (var e = _edgeStart[Root]; e < _edgeStart[Root + 1]; e++)
+        for (var e = edgeStart[Root]; e < edgeStart[Root + 1]; e++)
         {
-            queue.Enqueue(_edgeTarget[e]);
+            queue.Enqueue(edgeTarget[e]);
         }
         while (queue.Count > 0)
         {
@@ -133,9 +150,9 @@ internal sealed class AhoCorasick
             }
             var fv = _fail[v];
             _outputLink[v] = _output[fv] >= 0 ? fv : _outputLink[fv];
-            for (var e = _edgeStart[v]; e < _edgeStart[v + 1]; e++)
+            for (var e = edgeStart[v]; e < edgeStart[v + 1]; e++)
             {
-                queue.Enqueue(_edgeTarget[e]);
+                queue.Enqueue(edgeTarget[e]);
             }
         }
 
@@ -196,6 +213,8 @@ internal sealed class AhoCorasick
     // Transition from the root never fails (it stays at the root); from any other state -1 means "follow the failure link".
     private int Next(int state, char c) => state == Root ? _rootNext[c] : Child(state, c) is var n && n > 0 ? n : -1;
 
+    private static ulong EdgeKey(int state, char c) => ((ulong)(uint)state << 16) | c;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Child(int state, char c)
     {
@@ -203,37 +222,21 @@ internal sealed class AhoCorasick
         {
             return 0;
         }
-        var lo = _edgeStart[state];
-        var hi = _edgeStart[state + 1];
-        if (hi - lo <= LinearSearchMax)
+        var key = EdgeKey(state, c);
+        var keys = _edgeKeys;
+        var slot = (int)((key * 0x9E3779B97F4A7C15UL) >> _edgeShift);
+        while (true)
         {
-            for (var e = lo; e < hi; e++)
+            var k = keys[slot];
+            if (k == key)
             {
-                if (_edgeChar[e] == c)
-                {
-                    return _edgeTarget[e];
-                }
+                return _edgeTargets[slot];
             }
-            return 0;
+            if (k == 0)
+            {
+                return 0;
+            }
+            slot = (slot + 1) & (keys.Length - 1);
         }
-        hi--;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var m = _edgeChar[mid];
-            if (m == c)
-            {
-                return _edgeTarget[mid];
-            }
-            if (m < c)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return 0;
     }
 }
