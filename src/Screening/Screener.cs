@@ -117,8 +117,12 @@ public sealed class Screener
         Rumor? rumor = null;
         if (view.Length >= RumorLibrary.MinLength && (Rumors.Count > 0 || (Flood is not null && view.Length >= MinFloodLength)))
         {
-            var fingerprint = SimHash.Compute(view.Chars);
-            rumor = Rumors.Count > 0 ? Rumors.Match(view.Chars, fingerprint, out _) : null;
+            Span<ulong> sentences = stackalloc ulong[SimHash.MaxSentences];
+            var sentenceCount = 0;
+            var fingerprint = Rumors.Count > 0
+                ? SimHash.ComputeWithSentences(view.Chars, sentences, out sentenceCount)
+                : SimHash.Compute(view.Chars);
+            rumor = Rumors.Count > 0 ? Rumors.Match(view.Length, fingerprint, sentences[..sentenceCount], out _) : null;
             if (rumor is not null)
             {
                 findings ??= [];

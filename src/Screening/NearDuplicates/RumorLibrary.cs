@@ -18,8 +18,6 @@ public sealed class RumorLibrary
     /// <summary>Normalized texts shorter than this (in UTF-16 chars) never match.</summary>
     public const int MinLength = 8;
 
-    /// <summary>Content chars a sentence needs to be matched on its own; shorter ones ("转发！") are too common.</summary>
-    public const int MinSentenceContent = 20;
 
     private readonly Rumor[] _rumors;
 
@@ -48,6 +46,7 @@ public sealed class RumorLibrary
         ArgumentNullException.ThrowIfNull(normalize);
         var all = rumors.ToArray();
         SimHashIndex? index = null;
+        Span<ulong> sentences = stackalloc ulong[SimHash.MaxSentences];
         for (var i = 0; i < all.Length; i++)
         {
             var rumor = all[i] ?? throw new ArgumentException($"Rumor {i} is null.", nameof(rumors));
@@ -57,44 +56,15 @@ public sealed class RumorLibrary
                 continue;
             }
             index ??= new SimHashIndex();
-            index.Add(SimHash.Compute(claim), i);
-            foreach (var sentence in Sentences(claim))
+            index.Add(SimHash.ComputeWithSentences(claim, sentences, out var count), i);
+            foreach (var sentence in sentences[..count])
             {
-                index.Add(SimHash.Compute(claim.AsSpan(sentence)), i);
+                index.Add(sentence, i);
             }
         }
         return new RumorLibrary(all, index);
     }
 
-    /// <summary>
-    /// Sentences of at least <see cref="MinSentenceContent"/> content chars. Each is indexed on its own, so an
-    /// edit inside one sentence of a long claim, or a post that quotes one sentence inside other text, still
-    /// meets the claim: the untouched sentences match at distance 0.
-    /// </summary>
-    internal static IEnumerable<Range> Sentences(string text)
-    {
-        var start = 0;
-        for (var i = 0; i <= text.Length; i++)
-        {
-            if (i < text.Length && !IsSentenceEnd(text[i]))
-            {
-                continue;
-            }
-            var content = 0;
-            for (var j = start; j < i; j++)
-            {
-                content += char.IsLetterOrDigit(text[j]) ? 1 : 0;
-            }
-            if (content >= MinSentenceContent)
-            {
-                yield return start..i;
-            }
-            start = i + 1;
-        }
-    }
-
-    // A colon ends a lead-in as well: "群里有人发：……" quotes what follows.
-    private static bool IsSentenceEnd(char c) => c is '。' or '!' or '?' or ';' or ':' or '\n';
 
     /// <summary>
     /// Returns the rumor whose claim is nearest to <paramref name="normalizedText"/> within
@@ -103,37 +73,30 @@ public sealed class RumorLibrary
     /// </summary>
     public Rumor? Match(ReadOnlySpan<char> normalizedText, out int distance)
     {
-        return Match(normalizedText, SimHash.Compute(normalizedText), out distance);
+        Span<ulong> sentences = stackalloc ulong[SimHash.MaxSentences];
+        var whole = SimHash.ComputeWithSentences(normalizedText, sentences, out var count);
+        return Match(normalizedText.Length, whole, sentences[..count], out distance);
     }
 
     /// <summary>
-    /// As <see cref="Match(ReadOnlySpan{char}, out int)"/>, with the whole text's fingerprint already computed.
-    /// The whole text is tried first, then each of its sentences.
+    /// As <see cref="Match(ReadOnlySpan{char}, out int)"/> for fingerprints already computed by
+    /// <see cref="SimHash.ComputeWithSentences"/>: the whole text first, then each of its sentences, so an edit
+    /// inside one sentence of a long claim, or a post quoting one sentence amid other text, still meets it.
     /// </summary>
-    internal Rumor? Match(ReadOnlySpan<char> normalizedText, ulong fingerprint, out int distance)
+    internal Rumor? Match(int normalizedLength, ulong fingerprint, ReadOnlySpan<ulong> sentences, out int distance)
     {
-        if (_index is not null && normalizedText.Length >= MinLength)
+        if (_index is not null && normalizedLength >= MinLength)
         {
             if (_index.TryFindNearest(fingerprint, MaxDistance, out var id, out distance))
             {
                 return _rumors[id];
             }
-            var start = 0;
-            var content = 0;
-            for (var i = 0; i <= normalizedText.Length; i++)
+            foreach (var sentence in sentences)
             {
-                if (i < normalizedText.Length && !IsSentenceEnd(normalizedText[i]))
-                {
-                    content += char.IsLetterOrDigit(normalizedText[i]) ? 1 : 0;
-                    continue;
-                }
-                if (content >= MinSentenceContent && (start > 0 || i < normalizedText.Length)
-                    && _index.TryFindNearest(SimHash.Compute(normalizedText[start..i]), MaxDistance, out id, out distance))
+                if (sentence != fingerprint && _index.TryFindNearest(sentence, MaxDistance, out id, out distance))
                 {
                     return _rumors[id];
                 }
-                start = i + 1;
-                content = 0;
             }
         }
         distance = -1;

@@ -50,15 +50,7 @@ internal static class SimHash
             {
                 continue;
             }
-            var h = Hash3(c0, c1, c2);
-            lanes[0] += expand[(int)(h & 0xFF)];
-            lanes[1] += expand[(int)((h >> 8) & 0xFF)];
-            lanes[2] += expand[(int)((h >> 16) & 0xFF)];
-            lanes[3] += expand[(int)((h >> 24) & 0xFF)];
-            lanes[4] += expand[(int)((h >> 32) & 0xFF)];
-            lanes[5] += expand[(int)((h >> 40) & 0xFF)];
-            lanes[6] += expand[(int)((h >> 48) & 0xFF)];
-            lanes[7] += expand[(int)(h >> 56)];
+            Add(lanes, expand, Hash3(c0, c1, c2));
             shingles++;
             if (++pending == 255)
             {
@@ -77,8 +69,117 @@ internal static class SimHash
             };
         }
         Flush(lanes, totals);
+        return Finish(totals, shingles);
+    }
 
-        // Set bit i when count_i > shingles / 2, i.e. 2·count_i > shingles (ties stay clear, as a zero sum does).
+    /// <summary>Content chars a sentence needs for its own fingerprint; shorter ones ("转发！") are too common.</summary>
+    public const int MinSentenceContent = 20;
+
+    /// <summary>Most sentence fingerprints <see cref="ComputeWithSentences"/> reports.</summary>
+    public const int MaxSentences = 32;
+
+    /// <summary>
+    /// The whole text's fingerprint plus one per sentence of at least <see cref="MinSentenceContent"/> content
+    /// chars, in a single pass: each shingle is counted for the whole text and for its sentence. Sentence
+    /// shingles never span a boundary, so a sentence's fingerprint equals <see cref="Compute"/> of its slice.
+    /// Sentences end at 。 ! ? ; : and newlines (a colon ends a lead-in: "群里有人发：……" quotes what follows).
+    /// </summary>
+    public static ulong ComputeWithSentences(ReadOnlySpan<char> text, Span<ulong> sentences, out int sentenceCount)
+    {
+        Span<ulong> lanes = stackalloc ulong[8];
+        Span<int> totals = stackalloc int[64];
+        Span<ulong> sentenceLanes = stackalloc ulong[8];
+        Span<int> sentenceTotals = stackalloc int[64];
+        lanes.Clear();
+        totals.Clear();
+        sentenceLanes.Clear();
+        sentenceTotals.Clear();
+        var expand = Expand;
+        char c0 = '\0', c1 = '\0', c2 = '\0';
+        char s0 = '\0', s1 = '\0', s2 = '\0';
+        var content = 0;
+        var shingles = 0;
+        var pending = 0;
+        var sentenceContent = 0;
+        var sentenceShingles = 0;
+        var sentencePending = 0;
+        sentenceCount = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var c = i < text.Length ? text[i] : '\n';
+            if (IsSentenceEnd(c))
+            {
+                if (sentenceContent >= MinSentenceContent && sentenceCount < sentences.Length)
+                {
+                    Flush(sentenceLanes, sentenceTotals);
+                    sentences[sentenceCount++] = Finish(sentenceTotals, sentenceShingles);
+                }
+                sentenceLanes.Clear();
+                sentenceTotals.Clear();
+                sentenceContent = sentenceShingles = sentencePending = 0;
+                continue;
+            }
+            if (!char.IsLetterOrDigit(c))
+            {
+                continue;
+            }
+            c0 = c1;
+            c1 = c2;
+            c2 = c;
+            s0 = s1;
+            s1 = s2;
+            s2 = c;
+            if (++sentenceContent >= ShingleLength)
+            {
+                Add(sentenceLanes, expand, Hash3(s0, s1, s2));
+                sentenceShingles++;
+                if (++sentencePending == 255)
+                {
+                    Flush(sentenceLanes, sentenceTotals);
+                    sentencePending = 0;
+                }
+            }
+            if (++content >= ShingleLength)
+            {
+                Add(lanes, expand, Hash3(c0, c1, c2));
+                shingles++;
+                if (++pending == 255)
+                {
+                    Flush(lanes, totals);
+                    pending = 0;
+                }
+            }
+        }
+        if (shingles == 0)
+        {
+            return content switch
+            {
+                0 => 0,
+                1 => Hash3('\0', '\0', c2),
+                _ => Hash3('\0', c1, c2),
+            };
+        }
+        Flush(lanes, totals);
+        return Finish(totals, shingles);
+    }
+
+    internal static bool IsSentenceEnd(char c) => c is '。' or '!' or '?' or ';' or ':' or '\n';
+
+    private static void Add(Span<ulong> lanes, ulong[] expand, ulong h)
+    {
+        lanes[0] += expand[(int)(h & 0xFF)];
+        lanes[1] += expand[(int)((h >> 8) & 0xFF)];
+        lanes[2] += expand[(int)((h >> 16) & 0xFF)];
+        lanes[3] += expand[(int)((h >> 24) & 0xFF)];
+        lanes[4] += expand[(int)((h >> 32) & 0xFF)];
+        lanes[5] += expand[(int)((h >> 40) & 0xFF)];
+        lanes[6] += expand[(int)((h >> 48) & 0xFF)];
+        lanes[7] += expand[(int)(h >> 56)];
+    }
+
+    // Bit i is set when count_i > shingles / 2, i.e. 2·count_i > shingles (ties stay clear, as a zero sum does).
+    private static ulong Finish(ReadOnlySpan<int> totals, int shingles)
+    {
         ulong fingerprint = 0;
         for (var bit = 0; bit < 64; bit++)
         {

@@ -101,4 +101,38 @@ public sealed class SimHashTests
         }
         return new string(chars);
     }
+
+    [Fact]
+    public void The_single_pass_with_sentences_equals_computing_the_whole_and_each_sentence_slice()
+    {
+        var docs = File.ReadAllLines(SharedData.PathOf("benign/clue_corpus_small_sampled.txt")).Take(300)
+            .Select(Cluster.Screening.Normalization.MatchView.Build);
+        Span<ulong> sentences = stackalloc ulong[SimHash.MaxSentences];
+        foreach (var doc in docs)
+        {
+            var whole = SimHash.ComputeWithSentences(doc, sentences, out var count);
+
+            Assert.Equal(SimHash.Compute(doc), whole);
+            var expected = new List<ulong>();
+            var start = 0;
+            for (var i = 0; i <= doc.Length; i++)
+            {
+                if (i == doc.Length || SimHash.IsSentenceEnd(doc[i]))
+                {
+                    var slice = doc.AsSpan(start, i - start);
+                    var content = 0;
+                    foreach (var c in slice)
+                    {
+                        content += char.IsLetterOrDigit(c) ? 1 : 0;
+                    }
+                    if (content >= SimHash.MinSentenceContent && expected.Count < SimHash.MaxSentences)
+                    {
+                        expected.Add(SimHash.Compute(slice));
+                    }
+                    start = i + 1;
+                }
+            }
+            Assert.Equal(expected, sentences[..count].ToArray());
+        }
+    }
 }
