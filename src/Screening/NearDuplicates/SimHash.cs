@@ -19,58 +19,7 @@ internal static class SimHash
     private const ulong FnvOffset = 14695981039346656037;
     private const ulong FnvPrime = 1099511628211;
 
-    public static ulong Compute(ReadOnlySpan<char> text)
-    {
-        // Shingles are taken over content chars only (letters, digits, ideographs): punctuation and spacing
-        // are how a copy is most often retouched, and they say nothing about what the text claims.
-        //
-        // Bit i of the fingerprint is set when more than half of the shingle hashes have bit i set (the same
-        // as Charikar's ±1 sum being positive). Counting is SWAR: eight ulongs hold the 64 per-bit counts as
-        // bytes, a hash is added with eight table lookups and adds and no branches, and the bytes are flushed
-        // into int totals every 255 shingles before they can overflow.
-        Span<ulong> lanes = stackalloc ulong[8];
-        Span<int> totals = stackalloc int[64];
-        lanes.Clear();
-        totals.Clear();
-        var expand = Expand;
-        char c0 = '\0', c1 = '\0', c2 = '\0';
-        var content = 0;
-        var shingles = 0;
-        var pending = 0;
-        foreach (var c in text)
-        {
-            if (!char.IsLetterOrDigit(c))
-            {
-                continue;
-            }
-            c0 = c1;
-            c1 = c2;
-            c2 = c;
-            if (++content < ShingleLength)
-            {
-                continue;
-            }
-            Add(lanes, expand, Hash3(c0, c1, c2));
-            shingles++;
-            if (++pending == 255)
-            {
-                Flush(lanes, totals);
-                pending = 0;
-            }
-        }
-        if (shingles == 0)
-        {
-            // Fewer than three content chars: the fingerprint is the hash of what there is (0 for nothing).
-            return content switch
-            {
-                0 => 0,
-                1 => Hash3('\0', '\0', c2),
-                _ => Hash3('\0', c1, c2),
-            };
-        }
-        Flush(lanes, totals);
-        return Finish(totals, shingles);
-    }
+    public static ulong Compute(ReadOnlySpan<char> text) => ComputeWithSentences(text, [], out _);
 
     /// <summary>Content chars a sentence needs for its own fingerprint; shorter ones ("转发！") are too common.</summary>
     public const int MinSentenceContent = 20;
@@ -86,6 +35,14 @@ internal static class SimHash
     /// </summary>
     public static ulong ComputeWithSentences(ReadOnlySpan<char> text, Span<ulong> sentences, out int sentenceCount)
     {
+        // Shingles are taken over content chars only (letters, digits, ideographs): punctuation and spacing
+        // are how a copy is most often retouched, and they say nothing about what the text claims.
+        //
+        // Bit i of the fingerprint is set when more than half of the shingle hashes have bit i set (the same
+        // as Charikar's ±1 sum being positive). Counting is SWAR: eight ulongs hold the 64 per-bit counts as
+        // bytes, a hash is added with eight table lookups and adds and no branches, and the bytes are flushed
+        // into int totals every 255 shingles before they can overflow.
+        var withSentences = !sentences.IsEmpty;
         Span<ulong> lanes = stackalloc ulong[8];
         Span<int> totals = stackalloc int[64];
         Span<ulong> sentenceLanes = stackalloc ulong[8];
@@ -129,7 +86,7 @@ internal static class SimHash
             s0 = s1;
             s1 = s2;
             s2 = c;
-            if (++sentenceContent >= ShingleLength)
+            if (withSentences && ++sentenceContent >= ShingleLength)
             {
                 Add(sentenceLanes, expand, Hash3(s0, s1, s2));
                 sentenceShingles++;
