@@ -81,7 +81,7 @@ public sealed class Screener
         List<Finding>? findings = null;
         if (scratch.HitCount > 0)
         {
-            findings = [];
+            findings = new List<Finding>(Math.Min(scratch.HitCount, MaxLexiconFindings) + 2);
             AddLexiconFindings(text, view, scratch, findings);
         }
         if (normalized.Chars.ContainsAnyInRange('0', '9'))
@@ -172,15 +172,28 @@ public sealed class Screener
             deny = LeftmostLongest(deny);
         }
 
-        var seen = scratch.SeenPatterns;
-        seen.Clear();
+        // "Seen" is a stamp per pattern rather than a set: with a dense lexicon a text has hundreds of hits,
+        // and a stamp compare is one load where a hash-set insert is a hash, a probe and maybe a resize.
+        var patterns = Lexicon.Automaton.PatternCount;
+        if (scratch.SeenStamp.Length < patterns)
+        {
+            scratch.SeenStamp = new int[patterns];
+        }
+        var stamp = ++scratch.Generation;
+        if (stamp == int.MaxValue)
+        {
+            Array.Clear(scratch.SeenStamp);
+            scratch.Generation = stamp = 1;
+        }
+        var seen = scratch.SeenStamp;
         var lexiconFindings = 0;
         foreach (var hit in deny)
         {
-            if (!seen.Add(hit.Pattern))
+            if (seen[hit.Pattern] == stamp)
             {
                 continue; // one finding per distinct term: repeating a word does not multiply its weight
             }
+            seen[hit.Pattern] = stamp;
             var originalStart = view.OriginalStart(hit.Start);
             var originalEnd = view.OriginalEnd(hit.End - 1);
             var evidence = text.Substring(originalStart, Math.Min(originalEnd - originalStart, MaxEvidenceChars));
@@ -288,7 +301,8 @@ public sealed class Screener
     {
         public readonly NormalizedText Text = new();
         public readonly NormalizedText View = new();
-        public readonly HashSet<int> SeenPatterns = [];
+        public int[] SeenStamp = [];
+        public int Generation;
         public Hit[] Hits = new Hit[64];
         public Hit[] Deny = new Hit[64];
         public int HitCount;

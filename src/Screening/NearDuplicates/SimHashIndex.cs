@@ -40,6 +40,11 @@ public sealed class SimHashIndex
     private const int BucketsPerTable = 1 << BlockBits;
 
     private readonly Entry[]?[][] _tables;
+
+    // One bit per bucket, set while the bucket is non-empty: 8 KiB per table stays in cache, so a lookup in
+    // a sparse index (a rumor library of thousands) rejects empty buckets without touching the 512 KiB
+    // pointer tables, where every probe would be a cache miss.
+    private readonly ulong[][] _occupied;
     private readonly Lock _writeLock = new();
     private long _nextSequence;
     private int _count;
@@ -47,9 +52,11 @@ public sealed class SimHashIndex
     public SimHashIndex()
     {
         _tables = new Entry[]?[Blocks][];
+        _occupied = new ulong[Blocks][];
         for (var block = 0; block < Blocks; block++)
         {
             _tables[block] = new Entry[]?[BucketsPerTable];
+            _occupied[block] = new ulong[BucketsPerTable / 64];
         }
     }
 
@@ -87,6 +94,7 @@ public sealed class SimHashIndex
                     bucket[^1] = entry;
                 }
                 Volatile.Write(ref table[key], bucket);
+                Interlocked.Or(ref _occupied[block][key >> 6], 1UL << (key & 63));
             }
             Volatile.Write(ref _count, _count + 1);
         }
@@ -117,6 +125,10 @@ public sealed class SimHashIndex
                     old.AsSpan(at + 1).CopyTo(bucket.AsSpan(at));
                 }
                 Volatile.Write(ref table[key], bucket);
+                if (bucket is null)
+                {
+                    Interlocked.And(ref _occupied[block][key >> 6], ~(1UL << (key & 63)));
+                }
             }
             Volatile.Write(ref _count, _count - 1);
             return true;
@@ -137,7 +149,12 @@ public sealed class SimHashIndex
         var bestSequence = long.MaxValue;
         for (var block = 0; block < Blocks; block++)
         {
-            var bucket = Volatile.Read(ref _tables[block][BlockKey(fingerprint, block)]);
+            var key = BlockKey(fingerprint, block);
+            if ((Volatile.Read(ref _occupied[block][key >> 6]) & (1UL << (key & 63))) == 0)
+            {
+                continue;
+            }
+            var bucket = Volatile.Read(ref _tables[block][key]);
             foreach (ref readonly var entry in bucket.AsSpan())
             {
                 var d = BitOperations.PopCount(entry.Fingerprint ^ fingerprint);
