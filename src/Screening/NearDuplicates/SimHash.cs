@@ -53,7 +53,6 @@ internal static class SimHash
         sentenceTotals.Clear();
         var expand = Expand;
         char c0 = '\0', c1 = '\0', c2 = '\0';
-        char s0 = '\0', s1 = '\0', s2 = '\0';
         var content = 0;
         var shingles = 0;
         var pending = 0;
@@ -64,8 +63,13 @@ internal static class SimHash
         for (var i = 0; i <= text.Length; i++)
         {
             var c = i < text.Length ? text[i] : '\n';
-            if (IsSentenceEnd(c))
+            var kind = Kinds[c];
+            if (kind == SentenceEnd)
             {
+                if (!withSentences)
+                {
+                    continue;
+                }
                 if (sentenceContent >= MinSentenceContent && sentenceCount < sentences.Length)
                 {
                     Flush(sentenceLanes, sentenceTotals);
@@ -76,19 +80,24 @@ internal static class SimHash
                 sentenceContent = sentenceShingles = sentencePending = 0;
                 continue;
             }
-            if (!char.IsLetterOrDigit(c))
+            if (kind != Content)
             {
                 continue;
             }
             c0 = c1;
             c1 = c2;
             c2 = c;
-            s0 = s1;
-            s1 = s2;
-            s2 = c;
+            if (++content < ShingleLength)
+            {
+                sentenceContent++;
+                continue;
+            }
+            // Once a sentence holds three content chars its window and the whole text's are the same chars,
+            // so one hash serves both counts.
+            var h = Hash3(c0, c1, c2);
             if (withSentences && ++sentenceContent >= ShingleLength)
             {
-                Add(sentenceLanes, expand, Hash3(s0, s1, s2));
+                Add(sentenceLanes, expand, h);
                 sentenceShingles++;
                 if (++sentencePending == 255)
                 {
@@ -96,15 +105,12 @@ internal static class SimHash
                     sentencePending = 0;
                 }
             }
-            if (++content >= ShingleLength)
+            Add(lanes, expand, h);
+            shingles++;
+            if (++pending == 255)
             {
-                Add(lanes, expand, Hash3(c0, c1, c2));
-                shingles++;
-                if (++pending == 255)
-                {
-                    Flush(lanes, totals);
-                    pending = 0;
-                }
+                Flush(lanes, totals);
+                pending = 0;
             }
         }
         if (shingles == 0)
@@ -121,6 +127,24 @@ internal static class SimHash
     }
 
     internal static bool IsSentenceEnd(char c) => c is '。' or '!' or '?' or ';' or ':' or '\n';
+
+    private const byte Other = 0;
+    private const byte Content = 1;
+    private const byte SentenceEnd = 2;
+
+    // Per UTF-16 unit: content (letter or digit), sentence end, or neither; one load instead of a Unicode
+    // category lookup per char.
+    private static readonly byte[] Kinds = BuildKinds();
+
+    private static byte[] BuildKinds()
+    {
+        var kinds = new byte[65536];
+        for (var c = 0; c < kinds.Length; c++)
+        {
+            kinds[c] = IsSentenceEnd((char)c) ? SentenceEnd : char.IsLetterOrDigit((char)c) ? Content : Other;
+        }
+        return kinds;
+    }
 
     private static void Add(Span<ulong> lanes, ulong[] expand, ulong h)
     {
