@@ -8,9 +8,10 @@ using Cluster.Screening.Normalization;
 namespace Cluster.Screening;
 
 /// <summary>
-/// Stage 1 over one lexicon snapshot: normalize → match view (junk, repeats, annotations) → lexicon automaton (allow entries override the deny terms
-/// they contain) → number detectors → findings with spans in original-text offsets. Thread-safe; the
-/// scratch buffers are per thread.
+/// Stage 1 over one set of snapshots: normalize → match view (junk, repeats, annotations) → lexicon automaton
+/// (allow entries override the deny terms they contain) → detectors (numbers, domains, e-mails, contact
+/// handles) → abuse classifier → near-duplicates (rumors, floods) → findings with spans in original-text
+/// offsets. Thread-safe; the scratch buffers are per thread. docs/architecture.md lists each stage.
 /// </summary>
 public sealed class Screener
 {
@@ -35,7 +36,6 @@ public sealed class Screener
 
     private const int MaxEvidenceChars = 64;
 
-
     [ThreadStatic]
     private static Scratch? t_scratch;
 
@@ -45,9 +45,9 @@ public sealed class Screener
         LexiconSnapshot lexicon, MatchMode mode = MatchMode.Overlapping, RumorLibrary? rumors = null, FloodDetector? flood = null,
         double? abuseThreshold = null)
     {
+        ArgumentNullException.ThrowIfNull(lexicon);
         AbuseThreshold = abuseThreshold;
         _abuse = abuseThreshold is null ? null : AbuseModel.Default;
-        ArgumentNullException.ThrowIfNull(lexicon);
         Lexicon = lexicon;
         Mode = mode;
         Rumors = rumors ?? RumorLibrary.Empty;
@@ -105,7 +105,7 @@ public sealed class Screener
             ContactHandleDetector.Scan(view, findings);
         }
 
-        if (_abuse is not null && ContentLength(view.Chars) >= AbuseModel.MinContent
+        if (_abuse is not null && HasContent(view.Chars, AbuseModel.MinContent)
             && _abuse.Score(view.Chars) is var abuse && abuse >= AbuseThreshold)
         {
             findings ??= [];
@@ -117,11 +117,9 @@ public sealed class Screener
         Rumor? rumor = null;
         if (view.Length >= RumorLibrary.MinLength && (Rumors.Count > 0 || (Flood is not null && view.Length >= MinFloodLength)))
         {
-            Span<ulong> sentences = stackalloc ulong[SimHash.MaxSentences];
-            var sentenceCount = 0;
-            var fingerprint = Rumors.Count > 0
-                ? SimHash.ComputeWithSentences(view.Chars, sentences, out sentenceCount)
-                : SimHash.Compute(view.Chars);
+            // Sentence fingerprints only matter to the rumor library; the flood window uses the whole text's.
+            Span<ulong> sentences = Rumors.Count > 0 ? stackalloc ulong[SimHash.MaxSentences] : [];
+            var fingerprint = SimHash.ComputeWithSentences(view.Chars, sentences, out var sentenceCount);
             rumor = Rumors.Count > 0 ? Rumors.Match(view.Length, fingerprint, sentences[..sentenceCount], out _) : null;
             if (rumor is not null)
             {
@@ -261,14 +259,17 @@ public sealed class Screener
         return hits[..kept];
     }
 
-    private static int ContentLength(ReadOnlySpan<char> chars)
+    /// <summary>Whether <paramref name="chars"/> has at least <paramref name="min"/> letters or digits; stops there.</summary>
+    private static bool HasContent(ReadOnlySpan<char> chars, int min)
     {
-        var n = 0;
         foreach (var c in chars)
         {
-            n += char.IsLetterOrDigit(c) ? 1 : 0;
+            if (char.IsLetterOrDigit(c) && --min <= 0)
+            {
+                return true;
+            }
         }
-        return n;
+        return min <= 0;
     }
 
     private bool OnWordBoundary(NormalizedText view, Hit hit)

@@ -70,7 +70,7 @@ public sealed class AccountGrain : Grain
                 continue;
             }
             var i = (int)category;
-            scores[i] = 1.0 - ((1.0 - scores[i]) * (1.0 - Math.Clamp(f.Weight, 0.0, 1.0))); // noisy-OR, as ScreeningResult
+            scores[i] = ScreeningResult.Combine(scores[i], f.Weight);
             (evidence[i] ??= []).Add(new Evidence(f.Start, f.End, f.Text, f.Source));
         }
 

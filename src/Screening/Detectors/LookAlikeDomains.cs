@@ -29,11 +29,11 @@ internal static class LookAlikeDomains
     /// <summary>The protected domain <paramref name="domain"/> imitates, or null when it is one or imitates none.</summary>
     public static string? Imitated(string domain)
     {
-        var registrable = DomainName.Registrable(domain);
-        if (Default.Contains(registrable) || Default.Any(p => domain == p || domain.EndsWith("." + p, StringComparison.Ordinal)))
+        if (ProtectedOrParent(domain) is not null)
         {
             return null;
         }
+        var registrable = DomainName.Registrable(domain);
         var owner = DomainName.OwnerLabel(domain);
 
         // A protected name in the sub-domains or hyphen parts: icbc.com.cn.verify.top, alipay-secure.com.

@@ -27,6 +27,7 @@ internal static class NumberDetector
         Span<int> positions = stackalloc int[MaxRun];
         Span<int> groupEnds = stackalloc int[MaxRun];
         var chars = text.Chars;
+        List<string>? seen = null;
         var i = 0;
         while (i < chars.Length)
         {
@@ -82,14 +83,14 @@ internal static class NumberDetector
                 break;
             }
 
-            if (overflow || !Classify(text, digits[..count], positions, 0, findings))
+            if (overflow || !Classify(text, digits[..count], positions, 0, findings, ref seen))
             {
                 if (groups > 1 || overflow)
                 {
                     var start = 0;
                     for (var g = 0; g < groups; g++)
                     {
-                        Classify(text, digits[start..groupEnds[g]], positions, start, findings);
+                        Classify(text, digits[start..groupEnds[g]], positions, start, findings, ref seen);
                         start = groupEnds[g];
                     }
                 }
@@ -101,22 +102,23 @@ internal static class NumberDetector
     private static bool IsWordChar(ReadOnlySpan<char> chars, int index) =>
         index < chars.Length && char.IsAsciiLetterOrDigit(chars[index]);
 
-    private static bool Classify(NormalizedText text, ReadOnlySpan<char> digits, ReadOnlySpan<int> positions, int offset, List<Finding> findings)
+    private static bool Classify(
+        NormalizedText text, ReadOnlySpan<char> digits, ReadOnlySpan<int> positions, int offset, List<Finding> findings, ref List<string>? seen)
     {
         if (digits.Length == IdNumber.Length && IdNumber.IsValid(digits))
         {
-            Add(text, findings, Category.Pii, IdWeight, IdSource, digits, positions, offset, 6, 2);
+            Add(text, findings, Category.Pii, IdWeight, IdSource, digits, positions, offset, 6, 2, ref seen);
             return true;
         }
         var local = MobileNumber.LocalOffset(digits);
         if (local >= 0)
         {
-            Add(text, findings, Category.Contact, MobileWeight, MobileSource, digits[local..], positions, offset + local, 3, 4);
+            Add(text, findings, Category.Contact, MobileWeight, MobileSource, digits[local..], positions, offset + local, 3, 4, ref seen);
             return true;
         }
         if (BankCard.IsValid(digits))
         {
-            Add(text, findings, Category.Pii, CardWeight, CardSource, digits, positions, offset, 6, 4);
+            Add(text, findings, Category.Pii, CardWeight, CardSource, digits, positions, offset, 6, 4, ref seen);
             return true;
         }
         return false;
@@ -124,16 +126,21 @@ internal static class NumberDetector
 
     private static void Add(
         NormalizedText text, List<Finding> findings, Category category, double weight, string source,
-        ReadOnlySpan<char> digits, ReadOnlySpan<int> positions, int offset, int keepHead, int keepTail)
+        ReadOnlySpan<char> digits, ReadOnlySpan<int> positions, int offset, int keepHead, int keepTail, ref List<string>? seen)
     {
-        var masked = Mask(digits, keepHead, keepTail);
-        foreach (var existing in findings)
+        // The same number twice is one piece of evidence and one contribution to the score. Compared on the
+        // digits, not the masked text: 138****5678 stands for 10,000 different numbers. Only this scan's
+        // local list ever holds the digits.
+        seen ??= [];
+        foreach (var number in seen)
         {
-            if (existing.Source == source && existing.Text == masked)
+            if (digits.SequenceEqual(number))
             {
-                return; // the same number twice is one piece of evidence, and one contribution to the score
+                return;
             }
         }
+        seen.Add(digits.ToString());
+        var masked = Mask(digits, keepHead, keepTail);
         var start = text.OriginalStart(positions[offset]);
         var end = text.OriginalEnd(positions[offset + digits.Length - 1]);
         findings.Add(new Finding(category, weight, start, end, masked, source));

@@ -67,7 +67,6 @@ internal sealed class AhoCorasick
         }
 
         var count = parent.Count;
-        StateCount = count;
         _output = [.. output];
 
         // Flatten edges into CSR order, sorted by char within each state.
@@ -164,8 +163,6 @@ internal sealed class AhoCorasick
             _firstHit[v] = _output[v] >= 0 ? v : _outputLink[v];
         }
     }
-
-    public int StateCount { get; }
 
     public int PatternCount => _patternLength.Length;
 

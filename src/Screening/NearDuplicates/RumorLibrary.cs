@@ -1,14 +1,15 @@
 namespace Cluster.Screening.NearDuplicates;
 
 /// <summary>
-/// Known rumors indexed by the SimHash of their normalized claim, so a post that repeats one with light
-/// edits is recognised in a few bucket reads. Immutable: a reload builds a new library and swaps it in.
+/// Known rumors indexed by the SimHash of their normalized claim and of each of its sentences, so a post that
+/// repeats one with light edits, or quotes one of its sentences, is recognised in a few bucket reads.
+/// Immutable: a reload builds a new library and swaps it in.
 /// </summary>
 /// <remarks>
-/// A 64-bit SimHash only separates texts that have enough 3-grams: a single edit in a 50-char claim
-/// already moves its fingerprint by 6 bits on average, and short texts collide more easily with unrelated
-/// ones. Texts under <see cref="MinLength"/> chars therefore never match, and claims that short are kept
-/// in <see cref="Count"/> but not indexed.
+/// A 64-bit SimHash only separates texts that have enough 3-grams: the shorter the text, the further one edit
+/// moves its fingerprint and the more easily it collides with unrelated text. Texts under
+/// <see cref="MinLength"/> chars therefore never match, and claims that short are kept in
+/// <see cref="Count"/> but not indexed.
 /// </remarks>
 public sealed class RumorLibrary
 {
@@ -17,7 +18,6 @@ public sealed class RumorLibrary
 
     /// <summary>Normalized texts shorter than this (in UTF-16 chars) never match.</summary>
     public const int MinLength = 8;
-
 
     private readonly Rumor[] _rumors;
 

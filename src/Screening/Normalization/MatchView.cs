@@ -44,21 +44,10 @@ internal static class MatchView
         while (i < s.Length)
         {
             var c = s[i];
-            // Fast path: ideographs and ASCII letters/digits are nearly all of real text.
-            if (TextNormalizer.IsCjk(c) || char.IsAsciiLetterOrDigit(c))
+            // Ideographs and ASCII letters/digits (nearly all of real text) are tested before the general classifier.
+            if (TextNormalizer.IsCjk(c) || char.IsAsciiLetterOrDigit(c) || Classify(c) == Kind.Word)
             {
                 if (c != last || c < 0x80)
-                {
-                    target.CopyFrom(source, i);
-                    last = c;
-                }
-                i++;
-                continue;
-            }
-            var kind = Classify(c);
-            if (kind == Kind.Word)
-            {
-                if (c != last)
                 {
                     target.CopyFrom(source, i);
                     last = c;
@@ -73,19 +62,23 @@ internal static class MatchView
             }
             if (last != '\0' && IsSkippable(s, i, last))
             {
-                // The run is counted in symbols: an emoji is two UTF-16 units but one inserted character.
+                // The run is counted in symbols: an emoji (a surrogate pair) is one inserted character, and so
+                // is a symbol repeated (★★★).
                 var runEnd = i;
                 var symbols = 0;
-                while (runEnd < s.Length && symbols <= MaxJunkRun && IsSkippable(s, runEnd, last))
+                var previous = ReadOnlySpan<char>.Empty;
+                while (runEnd < s.Length && IsSkippable(s, runEnd, last))
                 {
-                    // A repeated symbol (★★★) is one insertion too.
-                    var continues = runEnd > i && (s[runEnd] == s[runEnd - 1] || (char.IsLowSurrogate(s[runEnd]) && char.IsHighSurrogate(s[runEnd - 1]))
-                        || (char.IsHighSurrogate(s[runEnd]) && runEnd >= i + 2 && s[runEnd] == s[runEnd - 2] && runEnd + 1 < s.Length && s[runEnd + 1] == s[runEnd - 1]));
-                    symbols += continues ? 0 : 1;
-                    runEnd++;
+                    var width = char.IsHighSurrogate(s[runEnd]) && runEnd + 1 < s.Length && char.IsLowSurrogate(s[runEnd + 1]) ? 2 : 1;
+                    var symbol = s.Slice(runEnd, width);
+                    if (!symbol.SequenceEqual(previous) && ++symbols > MaxJunkRun)
+                    {
+                        break;
+                    }
+                    previous = symbol;
+                    runEnd += width;
                 }
-                var bridges = last != '\0' && symbols <= MaxJunkRun && runEnd < s.Length && Classify(s[runEnd]) == Kind.Word;
-                if (bridges)
+                if (symbols <= MaxJunkRun && runEnd < s.Length && Classify(s[runEnd]) == Kind.Word)
                 {
                     i = runEnd;
                     continue;

@@ -99,9 +99,13 @@ public sealed class NumberDetectorTests
     }
 
     [Fact]
-    public void The_same_number_twice_is_one_finding()
+    public void The_same_number_twice_is_one_finding_but_two_numbers_with_the_same_mask_are_two()
     {
         Assert.Single(Screener.Screen("13812345678，再说一遍13812345678").Findings);
+
+        var two = Screener.Screen("13812345678，备用13899995678").Findings;
+        Assert.Equal(2, two.Count);
+        Assert.All(two, f => Assert.Equal("138****5678", f.Text));
     }
 
     internal static string RandomValidId(Random random)
