@@ -75,7 +75,7 @@ public sealed class Screener
         var view = scratch.View;
         MatchView.Build(normalized, view);
 
-        var hits = new HitCollector(scratch);
+        var hits = new HitCollector(scratch, Lexicon.Patterns, view.Chars);
         Lexicon.Automaton.Match(view.Chars, ref hits);
 
         List<Finding>? findings = null;
@@ -141,57 +141,43 @@ public sealed class Screener
 
     private void AddLexiconFindings(string text, NormalizedText view, Scratch scratch, List<Finding> findings)
     {
-        var automaton = Lexicon.Automaton;
-        var all = scratch.Hits.AsSpan(0, scratch.HitCount);
-        foreach (ref var hit in all)
+        var deny = scratch.Hits.AsSpan(0, scratch.HitCount);
+        if (scratch.AllowCount > 0)
         {
-            hit.Start = hit.End - automaton.PatternLength(hit.Pattern);
-        }
-
-        // Allow occurrences first: a deny hit lying entirely inside one is not a hit. Survivors are
-        // compacted to the front of the buffer.
-        var allowCount = 0;
-        foreach (var hit in all)
-        {
-            allowCount += Lexicon.IsAllow(hit.Pattern) ? 1 : 0;
-        }
-        var kept = 0;
-        for (var h = 0; h < all.Length; h++)
-        {
-            var hit = all[h];
-            if (!Lexicon.IsAllow(hit.Pattern) && OnWordBoundary(view, hit) && (allowCount == 0 || !InsideAllow(all, hit.Start, hit.End)))
+            // A deny hit lying entirely inside an allow occurrence is not a hit. The allow may end after the
+            // deny hits inside it were reported, so this waits until the whole text is matched.
+            var allows = scratch.Allows.AsSpan(0, scratch.AllowCount);
+            var kept = 0;
+            foreach (var hit in deny)
             {
-                scratch.Deny[kept++] = hit;
+                if (!Inside(allows, hit))
+                {
+                    deny[kept++] = hit;
+                }
             }
+            deny = deny[..kept];
         }
-        var deny = scratch.Deny.AsSpan(0, kept);
         if (Mode == MatchMode.Longest)
         {
             deny = LeftmostLongest(deny);
         }
 
-        // "Seen" is a stamp per pattern rather than a set: with a dense lexicon a text has hundreds of hits,
-        // and a stamp compare is one load where a hash-set insert is a hash, a probe and maybe a resize.
-        var patterns = Lexicon.Automaton.PatternCount;
-        if (scratch.SeenStamp.Length < patterns)
-        {
-            scratch.SeenStamp = new int[patterns];
-        }
-        var stamp = ++scratch.Generation;
-        if (stamp == int.MaxValue)
-        {
-            Array.Clear(scratch.SeenStamp);
-            scratch.Generation = stamp = 1;
-        }
-        var seen = scratch.SeenStamp;
+        // One finding per distinct term (repeating a word does not multiply its weight). At most
+        // MaxLexiconFindings terms are kept, so the terms seen so far fit a short list on the stack.
+        Span<int> seen = stackalloc int[MaxLexiconFindings];
+        var seenCount = 0;
         var lexiconFindings = 0;
         foreach (var hit in deny)
         {
-            if (seen[hit.Pattern] == stamp)
+            if (lexiconFindings == MaxLexiconFindings)
             {
-                continue; // one finding per distinct term: repeating a word does not multiply its weight
+                return;
             }
-            seen[hit.Pattern] = stamp;
+            if (seen[..seenCount].Contains(hit.Pattern))
+            {
+                continue;
+            }
+            seen[seenCount++] = hit.Pattern;
             var originalStart = view.OriginalStart(hit.Start);
             var originalEnd = view.OriginalEnd(hit.End - 1);
             var evidence = text.Substring(originalStart, Math.Min(originalEnd - originalStart, MaxEvidenceChars));
@@ -272,18 +258,11 @@ public sealed class Screener
         return min <= 0;
     }
 
-    private bool OnWordBoundary(NormalizedText view, Hit hit)
+    private static bool Inside(ReadOnlySpan<Hit> allows, Hit hit)
     {
-        var boundary = Lexicon.BoundaryOf(hit.Pattern);
-        return ((boundary & PatternBoundary.Start) == 0 || hit.Start == 0 || !char.IsAsciiLetterOrDigit(view[hit.Start - 1]))
-            && ((boundary & PatternBoundary.End) == 0 || hit.End == view.Length || !char.IsAsciiLetterOrDigit(view[hit.End]));
-    }
-
-    private bool InsideAllow(ReadOnlySpan<Hit> hits, int start, int end)
-    {
-        foreach (var allow in hits)
+        foreach (var allow in allows)
         {
-            if (Lexicon.IsAllow(allow.Pattern) && allow.Start <= start && end <= allow.End)
+            if (allow.Start <= hit.Start && hit.End <= allow.End)
             {
                 return true;
             }
@@ -302,32 +281,59 @@ public sealed class Screener
     {
         public readonly NormalizedText Text = new();
         public readonly NormalizedText View = new();
-        public int[] SeenStamp = [];
-        public int Generation;
         public Hit[] Hits = new Hit[64];
-        public Hit[] Deny = new Hit[64];
         public int HitCount;
+        public Hit[] Allows = new Hit[8];
+        public int AllowCount;
     }
 
-    private struct HitCollector : IMatchSink
+    /// <summary>
+    /// Takes each automaton match straight to a hit with its start, dropping Latin terms not on a word
+    /// boundary and setting allow occurrences aside, so the hits are read once.
+    /// </summary>
+    private ref struct HitCollector : IMatchSink
     {
         private readonly Scratch _scratch;
+        private readonly ReadOnlySpan<PatternInfo> _patterns;
+        private readonly ReadOnlySpan<char> _view;
 
-        public HitCollector(Scratch scratch)
+        public HitCollector(Scratch scratch, ReadOnlySpan<PatternInfo> patterns, ReadOnlySpan<char> view)
         {
             _scratch = scratch;
+            _patterns = patterns;
+            _view = view;
             scratch.HitCount = 0;
+            scratch.AllowCount = 0;
         }
 
         public readonly void OnMatch(int pattern, int end)
         {
+            var info = _patterns[pattern];
+            var hit = new Hit { Pattern = pattern, Start = end - info.Length, End = end };
             var s = _scratch;
-            if (s.HitCount == s.Hits.Length)
+            if (info.Flags != 0)
             {
-                Array.Resize(ref s.Hits, s.Hits.Length * 2);
-                Array.Resize(ref s.Deny, s.Hits.Length);
+                if ((info.Flags & PatternFlags.Allow) != 0)
+                {
+                    Append(ref s.Allows, ref s.AllowCount, hit);
+                    return;
+                }
+                if (((info.Flags & PatternFlags.BoundaryStart) != 0 && hit.Start > 0 && char.IsAsciiLetterOrDigit(_view[hit.Start - 1]))
+                    || ((info.Flags & PatternFlags.BoundaryEnd) != 0 && end < _view.Length && char.IsAsciiLetterOrDigit(_view[end])))
+                {
+                    return;
+                }
             }
-            s.Hits[s.HitCount++] = new Hit { Pattern = pattern, End = end };
+            Append(ref s.Hits, ref s.HitCount, hit);
+        }
+
+        private static void Append(ref Hit[] buffer, ref int count, Hit hit)
+        {
+            if (count == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+            buffer[count++] = hit;
         }
     }
 }

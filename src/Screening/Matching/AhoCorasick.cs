@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Cluster.Screening.Matching;
@@ -7,25 +8,35 @@ namespace Cluster.Screening.Matching;
 /// included. Immutable after construction and safe to share between threads.
 /// </summary>
 /// <remarks>
-/// Layout: the root's transitions are a dense 65,536-entry table, because the automaton is back at the root
-/// on most chars of benign text; every other edge lives in one open-addressing hash table keyed by (state,
-/// char), behind a 64-bit filter of each state's child chars that rejects most failed transitions outright. Failure links and
-/// dictionary-suffix links make output enumeration proportional to the number of matches.
+/// <para>
+/// Layout, for a lexicon far bigger than the CPU caches: the root's transitions are a dense 65,536-entry
+/// table, because the automaton is back at the root on most chars of benign text; every other edge is one
+/// 64-bit word (state, char, target) in an open-addressing hash table, so a transition costs one cache line.
+/// Each state's 64-bit filter of its child chars, failure link and first output sit together in one 16-byte
+/// record: moving to a state loads one line, which then answers both "did anything match here" and, on the
+/// next char, "can this state have that child" without a probe. States are numbered breadth first, so the
+/// shallow states that almost every char visits are packed together.
+/// </para>
+/// <para>
+/// Failure links and dictionary-suffix links make output enumeration proportional to the number of matches.
+/// At most <see cref="MaxStates"/> states (about 16 million: a lexicon of several million terms).
+/// </para>
 /// </remarks>
 internal sealed class AhoCorasick
 {
+    /// <summary>The most trie nodes an automaton can have: state ids are packed into 24 bits of an edge.</summary>
+    public const int MaxStates = 1 << TargetBits;
+
     private const int Root = 0;
-    
+    private const int TargetBits = 24;
+    private const int TargetMask = (1 << TargetBits) - 1;
+
     private readonly int[] _rootNext;
-    private readonly ulong[] _edgeKeys;
-    private readonly int[] _edgeTargets;
+    private readonly ulong[] _edges;
     private readonly int _edgeShift;
-    private readonly int[] _fail;
-    private readonly int[] _output;
-    private readonly int[] _outputLink;
+    private readonly State[] _states;
+    private readonly Output[] _outputs;
     private readonly int[] _patternLength;
-    private readonly ulong[] _childMask;
-    private readonly int[] _firstHit;
 
     public AhoCorasick(IReadOnlyList<string> patterns)
     {
@@ -67,17 +78,20 @@ internal sealed class AhoCorasick
         }
 
         var count = parent.Count;
-        _output = [.. output];
+        if (count > MaxStates)
+        {
+            throw new ArgumentException($"The patterns make {count:N0} trie states; at most {MaxStates:N0} fit.", nameof(patterns));
+        }
 
-        // Flatten edges into CSR order, sorted by char within each state.
+        // Children of each node, sorted by char, in CSR form (old, insertion-order ids).
         var edgeStart = new int[count + 1];
         for (var v = 1; v < count; v++)
         {
             edgeStart[parent[v] + 1]++;
         }
-        for (var s = 0; s < count; s++)
+        for (var v = 0; v < count; v++)
         {
-            edgeStart[s + 1] += edgeStart[s];
+            edgeStart[v + 1] += edgeStart[v];
         }
         var edgeChar = new char[count - 1];
         var edgeTarget = new int[count - 1];
@@ -88,79 +102,86 @@ internal sealed class AhoCorasick
             edgeChar[slot] = label[v];
             edgeTarget[slot] = v;
         }
-        for (var s = 0; s < count; s++)
+        for (var v = 0; v < count; v++)
         {
-            Array.Sort(edgeChar, edgeTarget, edgeStart[s], edgeStart[s + 1] - edgeStart[s]);
+            Array.Sort(edgeChar, edgeTarget, edgeStart[v], edgeStart[v + 1] - edgeStart[v]);
+        }
+
+        // Breadth first: a node's failure target is shallower, so it is final before the node needs it. The
+        // visiting order is also the final numbering (rank), which packs shallow states together.
+        var fail = new int[count];
+        var outputLink = new int[count];
+        var order = new int[count];
+        var visited = 1;
+        for (var head = 0; head < visited; head++)
+        {
+            var v = order[head];
+            if (v != Root && parent[v] != Root)
+            {
+                var f = fail[parent[v]];
+                var c = label[v];
+                int next;
+                while (!children.TryGetValue(((long)f << 16) | c, out next) && f != Root)
+                {
+                    f = fail[f];
+                }
+                fail[v] = next; // 0 (the root) when even the root has no child c
+            }
+            var fv = fail[v];
+            outputLink[v] = v == Root ? 0 : output[fv] >= 0 ? fv : outputLink[fv];
+            for (var e = edgeStart[v]; e < edgeStart[v + 1]; e++)
+            {
+                order[visited++] = edgeTarget[e];
+            }
+        }
+        var rank = new int[count];
+        for (var r = 0; r < count; r++)
+        {
+            rank[order[r]] = r;
+        }
+
+        // Final tables in breadth-first numbering.
+        _states = new State[count];
+        _outputs = new Output[count];
+        for (var v = 1; v < count; v++)
+        {
+            var firstHit = output[v] >= 0 ? v : outputLink[v];
+            _states[rank[v]] = new State { Fail = rank[fail[v]], FirstHit = firstHit == Root ? 0 : rank[firstHit] };
+            _outputs[rank[v]] = new Output(output[v], outputLink[v] == Root ? 0 : rank[outputLink[v]]);
         }
 
         // A 64-bit filter of each state's child chars (bit c mod 64): most transitions tried while following
-        // failure links do not exist, and the filter rejects them with one load instead of an edge search.
-        _childMask = new ulong[count];
+        // failure links do not exist, and the filter rejects them with no probe.
         for (var e = 0; e < edgeChar.Length; e++)
         {
-            _childMask[parent[edgeTarget[e]]] |= 1UL << (edgeChar[e] & 63);
-        }
-
-        // Every non-root edge in one open-addressing table keyed by (state, char): a transition is one
-        // multiply and usually one probe, where a sorted edge list costs a bisection over a cold cache line.
-        var slots = 1 << Math.Max(4, 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)Math.Max(1, edgeChar.Length) * 2));
-        _edgeShift = 64 - System.Numerics.BitOperations.Log2((ulong)slots);
-        _edgeKeys = new ulong[slots];
-        _edgeTargets = new int[slots];
-        for (var e = edgeStart[Root + 1]; e < edgeChar.Length; e++)
-        {
-            var key = EdgeKey(parent[edgeTarget[e]], edgeChar[e]);
-            var slot = (int)((key * 0x9E3779B97F4A7C15UL) >> _edgeShift);
-            while (_edgeKeys[slot] != 0)
-            {
-                slot = (slot + 1) & (slots - 1);
-            }
-            _edgeKeys[slot] = key;
-            _edgeTargets[slot] = edgeTarget[e];
+            _states[rank[parent[edgeTarget[e]]]].ChildMask |= 1UL << (edgeChar[e] & 63);
         }
 
         _rootNext = new int[65536];
         for (var e = edgeStart[Root]; e < edgeStart[Root + 1]; e++)
         {
-            _rootNext[edgeChar[e]] = edgeTarget[e];
+            _rootNext[edgeChar[e]] = rank[edgeTarget[e]];
         }
 
-        // Breadth-first: a state's failure target is shallower, so it is final before the state needs it.
-        _fail = new int[count];
-        _outputLink = new int[count];
-        var queue = new Queue<int>();
-        for (var e = edgeStart[Root]; e < edgeStart[Root + 1]; e++)
-        {
-            queue.Enqueue(edgeTarget[e]);
-        }
-        while (queue.Count > 0)
-        {
-            var v = queue.Dequeue();
-            if (parent[v] != Root)
-            {
-                var f = _fail[parent[v]];
-                var c = label[v];
-                int next;
-                while ((next = Next(f, c)) < 0)
-                {
-                    f = _fail[f];
-                }
-                _fail[v] = next;
-            }
-            var fv = _fail[v];
-            _outputLink[v] = _output[fv] >= 0 ? fv : _outputLink[fv];
-            for (var e = edgeStart[v]; e < edgeStart[v + 1]; e++)
-            {
-                queue.Enqueue(edgeTarget[e]);
-            }
-        }
-
-        // The first state on the output chain of each state (itself when it ends a pattern), or 0: one load
-        // per char decides whether anything matched.
-        _firstHit = new int[count];
+        // Every non-root edge in one open-addressing table at most half full: a transition is one multiply
+        // and usually one probe, where a sorted edge list would cost a bisection over a cold cache line.
+        var nonRootEdges = edgeChar.Length - (edgeStart[Root + 1] - edgeStart[Root]);
+        var slots = 1 << Math.Max(4, 64 - BitOperations.LeadingZeroCount((ulong)Math.Max(1, nonRootEdges) * 2));
+        _edgeShift = 64 - BitOperations.Log2((ulong)slots);
+        _edges = new ulong[slots];
         for (var v = 1; v < count; v++)
         {
-            _firstHit[v] = _output[v] >= 0 ? v : _outputLink[v];
+            for (var e = edgeStart[v]; e < edgeStart[v + 1]; e++)
+            {
+                var key = EdgeKey(rank[v], edgeChar[e]);
+                var slot = Slot(key);
+                while (_edges[slot] != 0)
+                {
+                    slot = (slot + 1) & (slots - 1);
+                }
+                // Never 0: the source state of a hashed edge is never the root.
+                _edges[slot] = (key << TargetBits) | (uint)rank[edgeTarget[e]];
+            }
         }
     }
 
@@ -173,13 +194,12 @@ internal sealed class AhoCorasick
     /// char. Generic over the sink so the call is devirtualised and nothing is allocated.
     /// </summary>
     public void Match<TSink>(ReadOnlySpan<char> text, ref TSink sink)
-        where TSink : struct, IMatchSink
+        where TSink : struct, IMatchSink, allows ref struct
     {
         var state = Root;
         var rootNext = _rootNext;
-        var output = _output;
-        var outputLink = _outputLink;
-        var firstHit = _firstHit;
+        var states = _states;
+        var outputs = _outputs;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
@@ -190,50 +210,59 @@ internal sealed class AhoCorasick
                     state = rootNext[c];
                     break;
                 }
-                var next = Child(state, c);
-                if (next > 0)
+                ref readonly var current = ref states[state];
+                if ((current.ChildMask & (1UL << (c & 63))) != 0 && Child(state, c) is var next and > 0)
                 {
                     state = next;
                     break;
                 }
-                state = _fail[state];
+                state = current.Fail;
             }
-            var hit = firstHit[state];
+            var hit = states[state].FirstHit;
             while (hit > 0)
             {
-                sink.OnMatch(output[hit], i + 1);
-                hit = outputLink[hit];
+                ref readonly var output = ref outputs[hit];
+                sink.OnMatch(output.Pattern, i + 1);
+                hit = output.Next;
             }
         }
     }
-
-    // Transition from the root never fails (it stays at the root); from any other state -1 means "follow the failure link".
-    private int Next(int state, char c) => state == Root ? _rootNext[c] : Child(state, c) is var n && n > 0 ? n : -1;
 
     private static ulong EdgeKey(int state, char c) => ((ulong)(uint)state << 16) | c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Slot(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> _edgeShift);
+
+    /// <summary>The child of a non-root state by <paramref name="c"/>, or 0 when it has none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Child(int state, char c)
     {
-        if ((_childMask[state] & (1UL << (c & 63))) == 0)
-        {
-            return 0;
-        }
         var key = EdgeKey(state, c);
-        var keys = _edgeKeys;
-        var slot = (int)((key * 0x9E3779B97F4A7C15UL) >> _edgeShift);
+        var edges = _edges;
+        var slot = Slot(key);
         while (true)
         {
-            var k = keys[slot];
-            if (k == key)
+            var edge = edges[slot];
+            if (edge >> TargetBits == key)
             {
-                return _edgeTargets[slot];
+                return (int)(edge & TargetMask);
             }
-            if (k == 0)
+            if (edge == 0)
             {
                 return 0;
             }
-            slot = (slot + 1) & (keys.Length - 1);
+            slot = (slot + 1) & (edges.Length - 1);
         }
     }
+
+    /// <summary>One state's hot data, 16 bytes: child-char filter, failure link, first state of its output chain (0 when none).</summary>
+    private struct State
+    {
+        public ulong ChildMask;
+        public int Fail;
+        public int FirstHit;
+    }
+
+    /// <summary>The pattern a state ends (-1 when none) and the next state on its output chain (0 at the end).</summary>
+    private readonly record struct Output(int Pattern, int Next);
 }

@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Cluster.Screening.NearDuplicates;
 
@@ -17,8 +19,6 @@ namespace Cluster.Screening.NearDuplicates;
 internal static class SimHash
 {
     private const int ShingleLength = 3;
-    private const ulong FnvOffset = 14695981039346656037;
-    private const ulong FnvPrime = 1099511628211;
 
     public static ulong Compute(ReadOnlySpan<char> text) => ComputeWithSentences(text, [], out _);
 
@@ -30,101 +30,93 @@ internal static class SimHash
 
     /// <summary>
     /// The whole text's fingerprint plus one per sentence of at least <see cref="MinSentenceContent"/> content
-    /// chars, in a single pass: each shingle is counted for the whole text and for its sentence. Sentence
-    /// shingles never span a boundary, so a sentence's fingerprint equals <see cref="Compute"/> of its slice.
-    /// Sentences end at 。 ! ? ; : and newlines (a colon ends a lead-in: "群里有人发：……" quotes what follows).
+    /// chars, in a single pass. Sentence shingles never span a boundary, so a sentence's fingerprint equals
+    /// <see cref="Compute"/> of its slice. Sentences end at 。 ! ? ; : and newlines (a colon ends a lead-in:
+    /// "群里有人发：……" quotes what follows).
     /// </summary>
-    public static ulong ComputeWithSentences(ReadOnlySpan<char> text, Span<ulong> sentences, out int sentenceCount)
+    public static ulong ComputeWithSentences(ReadOnlySpan<char> text, Span<ulong> sentences, out int sentenceCount) =>
+        Avx2.IsSupported
+            ? ComputeWithSentences<ShuffleExpander>(text, sentences, out sentenceCount)
+            : ComputeWithSentences<TableExpander>(text, sentences, out sentenceCount);
+
+    /// <remarks>
+    /// Shingles are taken over content chars only (letters, digits, ideographs): punctuation and spacing are
+    /// how a copy is most often retouched, and they say nothing about what the text claims.
+    ///
+    /// Bit i of the fingerprint is set when more than half of the shingle hashes have bit i set (the same as
+    /// Charikar's ±1 sum being positive). The 64 per-bit counts are kept as bytes in two 256-bit vectors: a
+    /// hash is expanded to 64 bytes of 0 or 1 and added in two instructions, and the bytes spill into int
+    /// totals before they can overflow. Each shingle is counted once: into its sentence's counts when it lies
+    /// inside a sentence, else (it spans a sentence end) straight into the whole text's; a finished sentence's
+    /// counts are then added to the whole text's.
+    /// </remarks>
+    internal static ulong ComputeWithSentences<TExpander>(ReadOnlySpan<char> text, Span<ulong> sentences, out int sentenceCount)
+        where TExpander : struct, IExpander
     {
-        // Shingles are taken over content chars only (letters, digits, ideographs): punctuation and spacing
-        // are how a copy is most often retouched, and they say nothing about what the text claims.
-        //
-        // Bit i of the fingerprint is set when more than half of the shingle hashes have bit i set (the same
-        // as Charikar's ±1 sum being positive). Counting is SWAR: eight ulongs hold the 64 per-bit counts as
-        // bytes, a hash is added with eight table lookups and adds and no branches, and the bytes are flushed
-        // into int totals every 255 shingles before they can overflow.
         var withSentences = !sentences.IsEmpty;
-        Span<ulong> lanes = stackalloc ulong[8];
-        Span<int> totals = stackalloc int[64];
-        Span<ulong> sentenceLanes = stackalloc ulong[8];
-        Span<int> sentenceTotals = stackalloc int[64];
-        lanes.Clear();
-        totals.Clear();
-        sentenceLanes.Clear();
-        sentenceTotals.Clear();
-        var expand = Expand;
-        char c0 = '\0', c1 = '\0', c2 = '\0';
+        var sentence = new Counts();
+        var whole = new Counts();
+        ref var kinds = ref MemoryMarshal.GetArrayDataReference(Kinds);
+        uint c0 = 0, c1 = 0, c2 = 0;
         var content = 0;
-        var shingles = 0;
-        var pending = 0;
         var sentenceContent = 0;
-        var sentenceShingles = 0;
-        var sentencePending = 0;
         sentenceCount = 0;
-        for (var i = 0; i <= text.Length; i++)
+        foreach (var c in text)
         {
-            var c = i < text.Length ? text[i] : '\n';
-            var kind = Kinds[c];
-            if (kind == SentenceEnd)
+            var kind = Unsafe.Add(ref kinds, c);
+            if (kind == Content)
             {
-                if (!withSentences)
+                c0 = c1;
+                c1 = c2;
+                c2 = c;
+                sentenceContent++;
+                if (++content < ShingleLength)
                 {
                     continue;
                 }
-                if (sentenceContent >= MinSentenceContent && sentenceCount < sentences.Length)
+                var expanded = TExpander.Expand(Hash3(c0, c1, c2));
+                if (sentenceContent >= ShingleLength)
                 {
-                    Flush(sentenceLanes, sentenceTotals);
-                    sentences[sentenceCount++] = Finish(sentenceTotals, sentenceShingles);
+                    sentence.Add(expanded);
                 }
-                sentenceLanes.Clear();
-                sentenceTotals.Clear();
-                sentenceContent = sentenceShingles = sentencePending = 0;
-                continue;
-            }
-            if (kind != Content)
-            {
-                continue;
-            }
-            c0 = c1;
-            c1 = c2;
-            c2 = c;
-            if (++content < ShingleLength)
-            {
-                sentenceContent++;
-                continue;
-            }
-            // Once a sentence holds three content chars its window and the whole text's are the same chars,
-            // so one hash serves both counts.
-            var h = Hash3(c0, c1, c2);
-            if (withSentences && ++sentenceContent >= ShingleLength)
-            {
-                Add(sentenceLanes, expand, h);
-                sentenceShingles++;
-                if (++sentencePending == 255)
+                else
                 {
-                    Flush(sentenceLanes, sentenceTotals);
-                    sentencePending = 0;
+                    whole.Add(expanded);
                 }
             }
-            Add(lanes, expand, h);
-            shingles++;
-            if (++pending == 255)
+            else if (kind == SentenceEnd && withSentences)
             {
-                Flush(lanes, totals);
-                pending = 0;
+                EndSentence(ref sentence, ref whole, sentenceContent, sentences, ref sentenceCount);
+                sentenceContent = 0;
             }
         }
-        if (shingles == 0)
+        if (withSentences)
+        {
+            EndSentence(ref sentence, ref whole, sentenceContent, sentences, ref sentenceCount);
+        }
+        else
+        {
+            whole.Merge(ref sentence);
+        }
+        if (whole.Shingles == 0)
         {
             return content switch
             {
                 0 => 0,
-                1 => Hash3('\0', '\0', c2),
-                _ => Hash3('\0', c1, c2),
+                1 => Hash3(0, 0, c2),
+                _ => Hash3(0, c1, c2),
             };
         }
-        Flush(lanes, totals);
-        return Finish(totals, shingles);
+        return whole.Finish();
+    }
+
+    private static void EndSentence(ref Counts sentence, ref Counts whole, int sentenceContent, Span<ulong> sentences, ref int sentenceCount)
+    {
+        if (sentenceContent >= MinSentenceContent && sentenceCount < sentences.Length)
+        {
+            sentences[sentenceCount++] = sentence.Finish();
+        }
+        whole.Merge(ref sentence);
     }
 
     internal static bool IsSentenceEnd(char c) => c is '。' or '!' or '?' or ';' or ':' or '\n';
@@ -147,80 +139,192 @@ internal static class SimHash
         return kinds;
     }
 
-    // Eight adds of table entries into the byte lanes. Unchecked access: the lanes are 8 long and every index
-    // is masked to a byte of the 256-entry table, and the bounds checks were a fifth of the loop.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add(Span<ulong> lanes, ulong[] expand, ulong h)
-    {
-        ref var lane = ref MemoryMarshal.GetReference(lanes);
-        ref var table = ref MemoryMarshal.GetArrayDataReference(expand);
-        lane += Unsafe.Add(ref table, (nint)(h & 0xFF));
-        Unsafe.Add(ref lane, 1) += Unsafe.Add(ref table, (nint)((h >> 8) & 0xFF));
-        Unsafe.Add(ref lane, 2) += Unsafe.Add(ref table, (nint)((h >> 16) & 0xFF));
-        Unsafe.Add(ref lane, 3) += Unsafe.Add(ref table, (nint)((h >> 24) & 0xFF));
-        Unsafe.Add(ref lane, 4) += Unsafe.Add(ref table, (nint)((h >> 32) & 0xFF));
-        Unsafe.Add(ref lane, 5) += Unsafe.Add(ref table, (nint)((h >> 40) & 0xFF));
-        Unsafe.Add(ref lane, 6) += Unsafe.Add(ref table, (nint)((h >> 48) & 0xFF));
-        Unsafe.Add(ref lane, 7) += Unsafe.Add(ref table, (nint)(h >> 56));
-    }
-
-    // Bit i is set when count_i > shingles / 2, i.e. 2·count_i > shingles (ties stay clear, as a zero sum does).
-    private static ulong Finish(ReadOnlySpan<int> totals, int shingles)
-    {
-        ulong fingerprint = 0;
-        for (var bit = 0; bit < 64; bit++)
-        {
-            if (2 * totals[bit] > shingles)
-            {
-                fingerprint |= 1UL << bit;
-            }
-        }
-        return fingerprint;
-    }
-
-    // Expand[b] has byte j = bit j of b: adding it to a lane counts the eight bits of one hash byte at once.
-    private static readonly ulong[] Expand = BuildExpand();
-
-    private static ulong[] BuildExpand()
-    {
-        var table = new ulong[256];
-        for (var b = 0; b < 256; b++)
-        {
-            for (var j = 0; j < 8; j++)
-            {
-                table[b] |= (ulong)((b >> j) & 1) << (8 * j);
-            }
-        }
-        return table;
-    }
-
-    private static void Flush(Span<ulong> lanes, Span<int> totals)
-    {
-        for (var lane = 0; lane < 8; lane++)
-        {
-            var packed = lanes[lane];
-            for (var j = 0; j < 8; j++)
-            {
-                totals[(lane * 8) + j] += (int)((packed >> (8 * j)) & 0xFF);
-            }
-            lanes[lane] = 0;
-        }
-    }
-
     public static int Distance(ulong a, ulong b) => BitOperations.PopCount(a ^ b);
 
     /// <summary>
-    /// FNV-1a over the three UTF-16 units, then the SplitMix64 finalizer: FNV alone mixes its last char into
-    /// the low bits only, and SimHash needs every one of the 64 bits to be an independent coin per shingle.
+    /// The three UTF-16 units packed into 48 bits, then the SplitMix64 finalizer: a bijection that makes every
+    /// one of the 64 output bits an independent-looking coin per shingle, as SimHash needs.
     /// </summary>
-    private static ulong Hash3(char a, char b, char c)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong Hash3(uint a, uint b, uint c)
     {
-        var hash = FnvOffset;
-        hash = (hash ^ a) * FnvPrime;
-        hash = (hash ^ b) * FnvPrime;
-        hash = (hash ^ c) * FnvPrime;
+        var hash = (((ulong)a << 32) | ((ulong)b << 16) | c) + 0x9E3779B97F4A7C15;
         hash = (hash ^ (hash >> 30)) * 0xBF58476D1CE4E5B9;
         hash = (hash ^ (hash >> 27)) * 0x94D049BB133111EB;
         return hash ^ (hash >> 31);
+    }
+
+    /// <summary>
+    /// Turns a 64-bit hash into 64 bytes, byte i = bit i, as two vectors (bits 0–31, bits 32–63).
+    /// </summary>
+    internal interface IExpander
+    {
+        static abstract (Vector256<byte> Low, Vector256<byte> High) Expand(ulong hash);
+    }
+
+    /// <summary>AVX2: broadcast, byte shuffle so each byte holds the hash byte its bit lives in, test the bit.</summary>
+    internal readonly struct ShuffleExpander : IExpander
+    {
+        private static readonly Vector256<byte> LowBytes = Vector256.Create(
+            (byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+
+        private static readonly Vector256<byte> HighBytes = Vector256.Create(
+            (byte)4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7);
+
+        private static readonly Vector256<byte> BitOfByte = Vector256.Create(0x8040201008040201UL).AsByte();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static (Vector256<byte> Low, Vector256<byte> High) Expand(ulong hash)
+        {
+            // vpshufb shuffles within each 128-bit half; the broadcast puts all eight hash bytes in both.
+            var broadcast = Vector256.Create(hash).AsByte();
+            var low = Avx2.Shuffle(broadcast, LowBytes) & BitOfByte;
+            var high = Avx2.Shuffle(broadcast, HighBytes) & BitOfByte;
+            return (Vector256.Min(low, Vector256<byte>.One), Vector256.Min(high, Vector256<byte>.One));
+        }
+    }
+
+    /// <summary>Portable: a 256-entry table whose entry b has byte j = bit j of b.</summary>
+    internal readonly struct TableExpander : IExpander
+    {
+        private static readonly ulong[] Table = BuildTable();
+
+        private static ulong[] BuildTable()
+        {
+            var table = new ulong[256];
+            for (var b = 0; b < 256; b++)
+            {
+                for (var j = 0; j < 8; j++)
+                {
+                    table[b] |= (ulong)((b >> j) & 1) << (8 * j);
+                }
+            }
+            return table;
+        }
+
+        public static (Vector256<byte> Low, Vector256<byte> High) Expand(ulong hash)
+        {
+            var t = Table;
+            return (
+                Vector256.Create(t[(byte)hash], t[(byte)(hash >> 8)], t[(byte)(hash >> 16)], t[(byte)(hash >> 24)]).AsByte(),
+                Vector256.Create(t[(byte)(hash >> 32)], t[(byte)(hash >> 40)], t[(byte)(hash >> 48)], t[(byte)(hash >> 56)]).AsByte());
+        }
+    }
+
+    /// <summary>
+    /// Per-bit counts of a run of shingles: bytes while they fit (at most 255 adds), spilled into int totals
+    /// when they would not. The totals live inline, so a Counts is a stack value and allocates nothing.
+    /// </summary>
+    private struct Counts
+    {
+        private Vector256<byte> _low;
+        private Vector256<byte> _high;
+        private int _pending;
+        private bool _spilled;
+        private Totals _totals;
+
+        public int Shingles;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add((Vector256<byte> Low, Vector256<byte> High) expanded)
+        {
+            if (_pending == byte.MaxValue)
+            {
+                Spill();
+            }
+            _low += expanded.Low;
+            _high += expanded.High;
+            _pending++;
+            Shingles++;
+        }
+
+        /// <summary>Adds <paramref name="other"/>'s counts to these and clears it.</summary>
+        public void Merge(ref Counts other)
+        {
+            if (other.Shingles == 0)
+            {
+                return;
+            }
+            if (other._spilled)
+            {
+                _totals.Add(ref other._totals);
+                _spilled = true;
+            }
+            if (_pending + other._pending > byte.MaxValue)
+            {
+                Spill();
+            }
+            _low += other._low;
+            _high += other._high;
+            _pending += other._pending;
+            Shingles += other.Shingles;
+            other = default;
+        }
+
+        /// <summary>Bit i set when 2·count_i > shingles (ties stay clear, as a zero ±1 sum does).</summary>
+        public readonly ulong Finish()
+        {
+            if (!_spilled)
+            {
+                // Every count still fits a byte: count > shingles / 2 compared byte-wise, 32 bits at a time.
+                var half = Vector256.Create((byte)(Shingles / 2));
+                return Vector256.GreaterThan(_low, half).ExtractMostSignificantBits()
+                    | ((ulong)Vector256.GreaterThan(_high, half).ExtractMostSignificantBits() << 32);
+            }
+            var totals = _totals;
+            totals.AddBytes(_low, _high);
+            return totals.Finish(Shingles);
+        }
+
+        private void Spill()
+        {
+            _totals.AddBytes(_low, _high);
+            _spilled = true;
+            _low = _high = default;
+            _pending = 0;
+        }
+    }
+
+    /// <summary>64 int counts as eight vectors of eight.</summary>
+    [InlineArray(8)]
+    private struct Totals
+    {
+        private Vector256<int> _first;
+
+        public void AddBytes(Vector256<byte> low, Vector256<byte> high)
+        {
+            var (l0, l1) = Vector256.Widen(low);
+            var (h0, h1) = Vector256.Widen(high);
+            AddShorts(0, l0);
+            AddShorts(2, l1);
+            AddShorts(4, h0);
+            AddShorts(6, h1);
+        }
+
+        public void Add(ref Totals other)
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                this[i] += other[i];
+            }
+        }
+
+        public readonly ulong Finish(int shingles)
+        {
+            var threshold = Vector256.Create(shingles);
+            ulong fingerprint = 0;
+            for (var i = 0; i < 8; i++)
+            {
+                fingerprint |= (ulong)Vector256.GreaterThan(this[i] * 2, threshold).ExtractMostSignificantBits() << (8 * i);
+            }
+            return fingerprint;
+        }
+
+        private void AddShorts(int at, Vector256<ushort> counts)
+        {
+            var (lower, upper) = Vector256.Widen(counts);
+            this[at] += lower.AsInt32();
+            this[at + 1] += upper.AsInt32();
+        }
     }
 }

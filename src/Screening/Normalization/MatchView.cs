@@ -39,20 +39,29 @@ internal static class MatchView
     {
         target.Clear(source.Length);
         var s = source.Chars;
+        var kinds = Kinds;
         var last = '\0'; // last emitted char; '\0' after a separator, so nothing collapses across one
         var i = 0;
         while (i < s.Length)
         {
             var c = s[i];
-            // Ideographs and ASCII letters/digits (nearly all of real text) are tested before the general classifier.
-            if (TextNormalizer.IsCjk(c) || char.IsAsciiLetterOrDigit(c) || Classify(c) == Kind.Word)
+            if (kinds[c] == Kind.Word)
             {
-                if (c != last || c < 0x80)
+                // Word chars are nearly all of real text: copy each run of them in one go, up to where a
+                // non-ASCII char repeats the one before it (大大 → 大), which is skipped.
+                if (c == last && c >= 0x80)
                 {
-                    target.CopyFrom(source, i);
-                    last = c;
+                    i++;
+                    continue;
                 }
-                i++;
+                var runEnd = i + 1;
+                while (runEnd < s.Length && kinds[s[runEnd]] == Kind.Word && (s[runEnd] != s[runEnd - 1] || s[runEnd] < 0x80))
+                {
+                    runEnd++;
+                }
+                target.CopyRange(source, i, runEnd - i);
+                last = s[runEnd - 1];
+                i = runEnd;
                 continue;
             }
             if (last != '\0' && TextNormalizer.IsCjk(last) && IsAnnotationOpen(c) && AnnotationEnd(s, i) is var end and > 0)
@@ -78,7 +87,7 @@ internal static class MatchView
                     previous = symbol;
                     runEnd += width;
                 }
-                if (symbols <= MaxJunkRun && runEnd < s.Length && Classify(s[runEnd]) == Kind.Word)
+                if (symbols <= MaxJunkRun && runEnd < s.Length && kinds[s[runEnd]] == Kind.Word)
                 {
                     i = runEnd;
                     continue;
@@ -94,7 +103,7 @@ internal static class MatchView
     private static bool IsSkippable(ReadOnlySpan<char> s, int index, char last)
     {
         var c = s[index];
-        return Classify(c) == Kind.Junk
+        return Kinds[c] == Kind.Junk
             || (c == ' ' && (IsCjkSpace(s, index) || IsSpacedOut(s, index)))
             || (c == '.' && TextNormalizer.IsCjk(last));
     }
@@ -127,6 +136,19 @@ internal static class MatchView
     private static bool IsPinyin(char c) =>
         char.IsAsciiLetterLower(c) || c is >= '1' and <= '5' or 'ü' or ' ' or '\''
         || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ".Contains(c, StringComparison.Ordinal);
+
+    // Classify of every UTF-16 unit, so the hot loop does one load per char.
+    private static readonly Kind[] Kinds = BuildKinds();
+
+    private static Kind[] BuildKinds()
+    {
+        var kinds = new Kind[65536];
+        for (var c = 0; c < kinds.Length; c++)
+        {
+            kinds[c] = Classify((char)c);
+        }
+        return kinds;
+    }
 
     private static Kind Classify(char c)
     {

@@ -45,6 +45,16 @@ internal sealed class NormalizedText
         Length = n + 1;
     }
 
+    /// <summary>As <see cref="CopyFrom"/> for the <paramref name="count"/> chars from <paramref name="index"/>.</summary>
+    internal void CopyRange(NormalizedText source, int index, int count)
+    {
+        var n = Length;
+        source._chars.AsSpan(index, count).CopyTo(_chars.AsSpan(n));
+        source._starts.AsSpan(index, count).CopyTo(_starts.AsSpan(n));
+        source._ends.AsSpan(index, count).CopyTo(_ends.AsSpan(n));
+        Length = n + count;
+    }
+
     internal void Append(char c, int originalStart, int originalEnd)
     {
         if (Length == _chars.Length)

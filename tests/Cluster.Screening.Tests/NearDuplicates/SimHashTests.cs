@@ -135,4 +135,56 @@ public sealed class SimHashTests
             Assert.Equal(expected, sentences[..count].ToArray());
         }
     }
+
+    [Fact]
+    public void Vector_counting_equals_charikars_plus_minus_one_sums_with_both_expanders()
+    {
+        // Lengths from a few chars to thousands of shingles, so the byte counts spill into int totals
+        // (every 255 shingles) as well as finishing from bytes; sentence splits exercise the merging.
+        var lines = File.ReadAllLines(SharedData.PathOf("benign/clue_corpus_small_sampled.txt"));
+        var docs = lines.Take(200).Append(string.Concat(lines.Take(40))).Append("a。b。c").Append("谣言");
+        Span<ulong> table = stackalloc ulong[SimHash.MaxSentences];
+        Span<ulong> shuffle = stackalloc ulong[SimHash.MaxSentences];
+        foreach (var doc in docs)
+        {
+            var expected = Reference(doc);
+            Assert.Equal(expected, SimHash.ComputeWithSentences<SimHash.TableExpander>(doc, [], out _));
+            Assert.Equal(expected, SimHash.ComputeWithSentences<SimHash.TableExpander>(doc, table, out var tableCount));
+            if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+            {
+                Assert.Equal(expected, SimHash.ComputeWithSentences<SimHash.ShuffleExpander>(doc, shuffle, out var shuffleCount));
+                Assert.Equal(table[..tableCount].ToArray(), shuffle[..shuffleCount].ToArray());
+            }
+        }
+    }
+
+    /// <summary>SimHash the slow way: a ±1 sum per bit over every content 3-gram's hash.</summary>
+    private static ulong Reference(string text)
+    {
+        var content = text.Where(char.IsLetterOrDigit).Select(c => (uint)c).ToArray();
+        if (content.Length < 3)
+        {
+            return content.Length switch
+            {
+                0 => 0,
+                1 => SimHash.Hash3(0, 0, content[0]),
+                _ => SimHash.Hash3(0, content[0], content[1]),
+            };
+        }
+        var sums = new int[64];
+        for (var i = 2; i < content.Length; i++)
+        {
+            var hash = SimHash.Hash3(content[i - 2], content[i - 1], content[i]);
+            for (var bit = 0; bit < 64; bit++)
+            {
+                sums[bit] += ((hash >> bit) & 1) == 1 ? 1 : -1;
+            }
+        }
+        var fingerprint = 0UL;
+        for (var bit = 0; bit < 64; bit++)
+        {
+            fingerprint |= sums[bit] > 0 ? 1UL << bit : 0;
+        }
+        return fingerprint;
+    }
 }
