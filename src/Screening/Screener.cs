@@ -187,7 +187,7 @@ public sealed class Screener
                 {
                     return;
                 }
-                findings.Add(new Finding(entry.Category, entry.Weight, originalStart, originalEnd, evidence, entry.Source));
+                findings.Add(new Finding(entry.Category, entry.Weight, originalStart, originalEnd, evidence, Lexicon.SourceOf(entry)));
                 lexiconFindings++;
             }
         }
@@ -211,7 +211,7 @@ public sealed class Screener
             }
             foreach (var entry in entries)
             {
-                findings.Add(new Finding(entry.Category, entry.Weight, start, end, candidate.Domain, entry.Source));
+                findings.Add(new Finding(entry.Category, entry.Weight, start, end, candidate.Domain, Lexicon.SourceOf(entry)));
             }
             if (!entries.IsEmpty)
             {

@@ -16,6 +16,7 @@ namespace Cluster.Screening.Lexicon;
 public sealed class LexiconSnapshot
 {
     private readonly CompiledEntry[] _entries;
+    private readonly string[] _sourceNames;
 
     // Everything a hit needs about its pattern in one 8-byte record, so that processing a hit costs one cache
     // line rather than one per array; one extra record at the end closes the last pattern's entry range.
@@ -25,17 +26,35 @@ public sealed class LexiconSnapshot
     private LexiconSnapshot(IReadOnlyList<LexiconSource> sources)
     {
         Sources = sources;
-        var byTerm = new Dictionary<string, List<CompiledEntry>>(StringComparer.Ordinal);
-        var order = new List<string>();
+        var expectedEntries = 0;
+        var expectedChars = 0;
+        foreach (var source in sources)
+        {
+            expectedEntries += source.Entries.Count;
+            foreach (var entry in source.Entries)
+            {
+                expectedChars += entry.Term.Length;
+            }
+        }
+
+        // Entries are collected with the id of their term, then grouped by term with a stable counting sort:
+        // no per-term object is allocated (see TermTable for why that matters to a reload).
+        var terms = new TermTable(expectedEntries, expectedChars);
+        var collected = LargeArray.Zeroed<CompiledEntry>(expectedEntries);
+        var collectedTerm = LargeArray.Zeroed<int>(expectedEntries);
+        var collectedCount = 0;
         var termCount = 0;
         var domains = new Dictionary<string, List<CompiledEntry>>(StringComparer.Ordinal);
         var normalized = new NormalizedText();
         var view = new NormalizedText();
-        foreach (var source in sources)
+        _sourceNames = new string[sources.Count];
+        for (var sourceIndex = 0; sourceIndex < sources.Count; sourceIndex++)
         {
-            var sourceName = source.FindingSource;
+            var source = sources[sourceIndex];
+            _sourceNames[sourceIndex] = source.FindingSource;
             foreach (var entry in source.Entries)
             {
+                var compiled = new CompiledEntry(entry.Category, entry.Weight, entry.Allow, sourceIndex);
                 TextNormalizer.Normalize(entry.Term, normalized);
                 if (IsDomain(normalized.Chars))
                 {
@@ -46,7 +65,7 @@ public sealed class LexiconSnapshot
                     {
                         domains[domain] = domainEntries = [];
                     }
-                    domainEntries.Add(new CompiledEntry(entry.Category, entry.Weight, entry.Allow, sourceName));
+                    domainEntries.Add(compiled);
                     termCount++;
                     continue;
                 }
@@ -58,33 +77,42 @@ public sealed class LexiconSnapshot
                     SkippedTerms++;
                     continue;
                 }
-                var key = view.ToString();
-                if (!byTerm.TryGetValue(key, out var list))
-                {
-                    byTerm[key] = list = [];
-                    order.Add(key);
-                }
-                list.Add(new CompiledEntry(entry.Category, entry.Weight, entry.Allow, sourceName));
+                collected[collectedCount] = compiled;
+                collectedTerm[collectedCount++] = terms.Intern(view.Chars);
                 termCount++;
             }
         }
 
         TermCount = termCount;
-        Automaton = new AhoCorasick(order);
-        _patterns = new PatternInfo[order.Count + 1];
-        var entries = new List<CompiledEntry>(termCount);
-        for (var p = 0; p < order.Count; p++)
+        Automaton = new AhoCorasick(terms.Chars, terms.Offsets);
+        var patternCount = terms.Count;
+        var starts = LargeArray.Zeroed<int>(patternCount + 1);
+        var flags = LargeArray.Zeroed<PatternFlags>(patternCount);
+        for (var e = 0; e < collectedCount; e++)
         {
-            var list = byTerm[order[p]];
-            var term = order[p];
-            var flags = (char.IsAsciiLetterOrDigit(term[0]) ? PatternFlags.BoundaryStart : 0)
-                | (char.IsAsciiLetterOrDigit(term[^1]) ? PatternFlags.BoundaryEnd : 0)
-                | (list.Exists(e => e.Allow) ? PatternFlags.Allow : 0);
-            _patterns[p] = new PatternInfo(entries.Count, checked((ushort)term.Length), flags);
-            entries.AddRange(list);
+            starts[collectedTerm[e] + 1]++;
+            flags[collectedTerm[e]] |= collected[e].Allow ? PatternFlags.Allow : 0;
         }
-        _patterns[order.Count] = new PatternInfo(entries.Count, 0, 0);
-        _entries = [.. entries];
+        for (var p = 0; p < patternCount; p++)
+        {
+            starts[p + 1] += starts[p];
+        }
+        _entries = LargeArray.Zeroed<CompiledEntry>(collectedCount);
+        var fill = LargeArray.Zeroed<int>(patternCount);
+        starts.AsSpan(0, patternCount).CopyTo(fill);
+        for (var e = 0; e < collectedCount; e++)
+        {
+            _entries[fill[collectedTerm[e]]++] = collected[e];
+        }
+        _patterns = LargeArray.Zeroed<PatternInfo>(patternCount + 1);
+        for (var p = 0; p < patternCount; p++)
+        {
+            var term = terms[p];
+            flags[p] |= (char.IsAsciiLetterOrDigit(term[0]) ? PatternFlags.BoundaryStart : 0)
+                | (char.IsAsciiLetterOrDigit(term[^1]) ? PatternFlags.BoundaryEnd : 0);
+            _patterns[p] = new PatternInfo(starts[p], checked((ushort)term.Length), flags[p]);
+        }
+        _patterns[patternCount] = new PatternInfo(collectedCount, 0, 0);
         _domains = domains.ToDictionary(d => d.Key, d => d.Value.ToArray(), StringComparer.Ordinal);
     }
 
@@ -149,5 +177,13 @@ public sealed class LexiconSnapshot
     internal ReadOnlySpan<CompiledEntry> EntriesOf(int pattern) =>
         _entries.AsSpan(_patterns[pattern].EntryStart, _patterns[pattern + 1].EntryStart - _patterns[pattern].EntryStart);
 
-    internal readonly record struct CompiledEntry(Category Category, double Weight, bool Allow, string Source);
+    /// <summary>The finding source ("lexicon:name@version") of an entry.</summary>
+    internal string SourceOf(in CompiledEntry entry) => _sourceNames[entry.SourceIndex];
+
+    /// <summary>
+    /// One entry as the screener needs it. The source is an index into the snapshot's source names rather than
+    /// a string, so the entry table holds no references: a build running beside screening threads then leaves
+    /// their gen0 collections no cards to scan across a multi-megabyte array.
+    /// </summary>
+    internal readonly record struct CompiledEntry(Category Category, double Weight, bool Allow, int SourceIndex);
 }

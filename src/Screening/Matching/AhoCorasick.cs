@@ -39,52 +39,66 @@ internal sealed class AhoCorasick
     private readonly int[] _patternLength;
 
     public AhoCorasick(IReadOnlyList<string> patterns)
+        : this(string.Concat(patterns ?? throw new ArgumentNullException(nameof(patterns))), Offsets(patterns))
     {
-        ArgumentNullException.ThrowIfNull(patterns);
-        _patternLength = new int[patterns.Count];
+    }
 
-        // Build a trie: node arrays plus a (parent, char) → child dictionary used only while building.
-        var parent = new List<int> { -1 };
-        var label = new List<char> { '\0' };
-        var output = new List<int> { -1 };
-        var children = new Dictionary<long, int>();
-        for (var p = 0; p < patterns.Count; p++)
+    /// <summary>
+    /// Builds over patterns stored back to back: pattern p is <paramref name="chars"/>[offsets[p]..offsets[p + 1]].
+    /// Apart from a few large arrays nothing is allocated per pattern or per node, so a build running beside
+    /// screening threads leaves their collections little to copy.
+    /// </summary>
+    public AhoCorasick(ReadOnlySpan<char> chars, ReadOnlySpan<int> offsets)
+    {
+        var patternCount = Math.Max(0, offsets.Length - 1);
+        _patternLength = LargeArray.Zeroed<int>(patternCount);
+
+        // A trie: node arrays sized for the worst case (every char a new node), plus a (parent, char) → child
+        // map used only while building.
+        var capacity = chars.Length + 1;
+        var parent = LargeArray.Zeroed<int>(capacity);
+        var label = LargeArray.Zeroed<char>(capacity);
+        var output = LargeArray.Zeroed<int>(capacity);
+        output[Root] = -1;
+        parent[Root] = -1;
+        var count = 1;
+        var children = new ChildMap(chars.Length);
+        for (var p = 0; p < patternCount; p++)
         {
-            var pattern = patterns[p];
-            if (string.IsNullOrEmpty(pattern))
+            var pattern = chars[offsets[p]..offsets[p + 1]];
+            if (pattern.IsEmpty)
             {
-                throw new ArgumentException($"Pattern {p} is empty.", nameof(patterns));
+                throw new ArgumentException($"Pattern {p} is empty.", nameof(offsets));
             }
             _patternLength[p] = pattern.Length;
             var node = Root;
             foreach (var c in pattern)
             {
                 var key = ((long)node << 16) | c;
-                if (!children.TryGetValue(key, out var child))
+                var child = children.GetOrAdd(key, count);
+                if (child == count)
                 {
-                    child = parent.Count;
-                    parent.Add(node);
-                    label.Add(c);
-                    output.Add(-1);
-                    children.Add(key, child);
+                    count++;
+                    parent[child] = node;
+                    label[child] = c;
+                    output[child] = -1;
                 }
                 node = child;
             }
             if (output[node] >= 0)
             {
-                throw new ArgumentException($"Patterns {output[node]} and {p} are equal.", nameof(patterns));
+                throw new ArgumentException($"Patterns {output[node]} and {p} are equal.", nameof(offsets));
             }
             output[node] = p;
         }
 
-        var count = parent.Count;
         if (count > MaxStates)
         {
-            throw new ArgumentException($"The patterns make {count:N0} trie states; at most {MaxStates:N0} fit.", nameof(patterns));
+            throw new ArgumentException($"The patterns make {count:N0} trie states; at most {MaxStates:N0} fit.", nameof(chars));
         }
 
         // Children of each node, sorted by char, in CSR form (old, insertion-order ids).
-        var edgeStart = new int[count + 1];
+        var edgeStart = LargeArray.Zeroed<int>(count + 1);
         for (var v = 1; v < count; v++)
         {
             edgeStart[parent[v] + 1]++;
@@ -93,9 +107,10 @@ internal sealed class AhoCorasick
         {
             edgeStart[v + 1] += edgeStart[v];
         }
-        var edgeChar = new char[count - 1];
-        var edgeTarget = new int[count - 1];
-        var fill = edgeStart[..^1];
+        var edgeChar = LargeArray.Zeroed<char>(count - 1);
+        var edgeTarget = LargeArray.Zeroed<int>(count - 1);
+        var fill = LargeArray.Zeroed<int>(count);
+        edgeStart.AsSpan(0, count).CopyTo(fill);
         for (var v = 1; v < count; v++)
         {
             var slot = fill[parent[v]]++;
@@ -109,9 +124,9 @@ internal sealed class AhoCorasick
 
         // Breadth first: a node's failure target is shallower, so it is final before the node needs it. The
         // visiting order is also the final numbering (rank), which packs shallow states together.
-        var fail = new int[count];
-        var outputLink = new int[count];
-        var order = new int[count];
+        var fail = LargeArray.Zeroed<int>(count);
+        var outputLink = LargeArray.Zeroed<int>(count);
+        var order = LargeArray.Zeroed<int>(count);
         var visited = 1;
         for (var head = 0; head < visited; head++)
         {
@@ -121,7 +136,7 @@ internal sealed class AhoCorasick
                 var f = fail[parent[v]];
                 var c = label[v];
                 int next;
-                while (!children.TryGetValue(((long)f << 16) | c, out next) && f != Root)
+                while ((next = children.Get(((long)f << 16) | c)) == 0 && f != Root)
                 {
                     f = fail[f];
                 }
@@ -134,15 +149,15 @@ internal sealed class AhoCorasick
                 order[visited++] = edgeTarget[e];
             }
         }
-        var rank = new int[count];
+        var rank = LargeArray.Zeroed<int>(count);
         for (var r = 0; r < count; r++)
         {
             rank[order[r]] = r;
         }
 
         // Final tables in breadth-first numbering.
-        _states = new State[count];
-        _outputs = new Output[count];
+        _states = LargeArray.Zeroed<State>(count);
+        _outputs = LargeArray.Zeroed<Output>(count);
         for (var v = 1; v < count; v++)
         {
             var firstHit = output[v] >= 0 ? v : outputLink[v];
@@ -157,7 +172,7 @@ internal sealed class AhoCorasick
             _states[rank[parent[edgeTarget[e]]]].ChildMask |= 1UL << (edgeChar[e] & 63);
         }
 
-        _rootNext = new int[65536];
+        _rootNext = LargeArray.Zeroed<int>(65536);
         for (var e = edgeStart[Root]; e < edgeStart[Root + 1]; e++)
         {
             _rootNext[edgeChar[e]] = rank[edgeTarget[e]];
@@ -168,7 +183,7 @@ internal sealed class AhoCorasick
         var nonRootEdges = edgeChar.Length - (edgeStart[Root + 1] - edgeStart[Root]);
         var slots = 1 << Math.Max(4, 64 - BitOperations.LeadingZeroCount((ulong)Math.Max(1, nonRootEdges) * 2));
         _edgeShift = 64 - BitOperations.Log2((ulong)slots);
-        _edges = new ulong[slots];
+        _edges = LargeArray.Zeroed<ulong>(slots);
         for (var v = 1; v < count; v++)
         {
             for (var e = edgeStart[v]; e < edgeStart[v + 1]; e++)
@@ -183,6 +198,16 @@ internal sealed class AhoCorasick
                 _edges[slot] = (key << TargetBits) | (uint)rank[edgeTarget[e]];
             }
         }
+    }
+
+    private static int[] Offsets(IReadOnlyList<string> patterns)
+    {
+        var offsets = new int[patterns.Count + 1];
+        for (var p = 0; p < patterns.Count; p++)
+        {
+            offsets[p + 1] = offsets[p] + (patterns[p]?.Length ?? 0);
+        }
+        return offsets;
     }
 
     public int PatternCount => _patternLength.Length;
@@ -253,6 +278,58 @@ internal sealed class AhoCorasick
             }
             slot = (slot + 1) & (edges.Length - 1);
         }
+    }
+
+    /// <summary>
+    /// The build-time (node, char) → child map: open addressing over two flat arrays sized up front, so a
+    /// build allocates no per-node objects and no growing tables. Children are never the root, so 0 means absent.
+    /// </summary>
+    private readonly struct ChildMap
+    {
+        private readonly long[] _keys; // key + 1, 0 when empty
+        private readonly int[] _children;
+        private readonly int _mask;
+
+        public ChildMap(int expected)
+        {
+            var slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, expected * 2));
+            _keys = LargeArray.Zeroed<long>(slots);
+            _children = GC.AllocateUninitializedArray<int>(slots);
+            _mask = slots - 1;
+        }
+
+        /// <summary>The child stored under <paramref name="key"/>, or <paramref name="added"/> after storing it.</summary>
+        public int GetOrAdd(long key, int added)
+        {
+            var slot = Slot(key);
+            while (_keys[slot] != 0)
+            {
+                if (_keys[slot] == key + 1)
+                {
+                    return _children[slot];
+                }
+                slot = (slot + 1) & _mask;
+            }
+            _keys[slot] = key + 1;
+            _children[slot] = added;
+            return added;
+        }
+
+        public int Get(long key)
+        {
+            var slot = Slot(key);
+            while (_keys[slot] != 0)
+            {
+                if (_keys[slot] == key + 1)
+                {
+                    return _children[slot];
+                }
+                slot = (slot + 1) & _mask;
+            }
+            return 0;
+        }
+
+        private int Slot(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 32) & _mask;
     }
 
     /// <summary>One state's hot data, 16 bytes: child-char filter, failure link, first state of its output chain (0 when none).</summary>
