@@ -33,9 +33,16 @@ internal static class ContactHandleDetector
 
     private const int MaxGap = 4;
 
+    /// <summary>The distinct first chars of <see cref="Cues"/>.</summary>
+    private static readonly string FirstChars = string.Concat(Cues.Select(c => c.Cue[0]).Distinct());
+
+    /// <summary>The cues starting with each of <see cref="FirstChars"/>, in their order in <see cref="Cues"/>: a
+    /// candidate is compared with two or three cues, not all of them (加 and 维 are common words).</summary>
+    private static readonly (string Cue, Network Network)[][] CuesByFirst =
+        [.. FirstChars.Select(f => Cues.Where(c => c.Cue[0] == f).ToArray())];
+
     /// <summary>First chars of <see cref="Cues"/>.</summary>
-    internal static readonly System.Buffers.SearchValues<char> CueStarts =
-        System.Buffers.SearchValues.Create(string.Concat(Cues.Select(c => c.Cue[0]).Distinct()));
+    internal static readonly System.Buffers.SearchValues<char> CueStarts = System.Buffers.SearchValues.Create(FirstChars);
 
     public static void Scan(NormalizedText view, List<Finding> findings)
     {
@@ -52,7 +59,7 @@ internal static class ContactHandleDetector
             i += next;
             var network = default(Network);
             var cueLength = 0;
-            foreach (var (cue, net) in Cues)
+            foreach (var (cue, net) in CuesByFirst[FirstChars.IndexOf(chars[i], StringComparison.Ordinal)])
             {
                 if (chars[i..].StartsWith(cue, StringComparison.Ordinal)
                     && !(char.IsAsciiLetter(cue[0]) && i > 0 && char.IsAsciiLetter(chars[i - 1])))

@@ -48,21 +48,26 @@ internal static class SimHash
     /// hash is expanded to 64 bytes of 0 or 1 and added in two instructions, and the bytes spill into int
     /// totals before they can overflow. Each shingle is counted once: into its sentence's counts when it lies
     /// inside a sentence, else (it spans a sentence end) straight into the whole text's; a finished sentence's
-    /// counts are then added to the whole text's.
+    /// counts are then added to the whole text's. The byte counts are plain locals, never passed by
+    /// reference, so they stay in registers through the loop.
     /// </remarks>
     internal static ulong ComputeWithSentences<TExpander>(ReadOnlySpan<char> text, Span<ulong> sentences, out int sentenceCount)
         where TExpander : struct, IExpander
     {
         var withSentences = !sentences.IsEmpty;
-        var sentence = new Counts();
-        var whole = new Counts();
+        // s: the current sentence; w: the whole text (shingles spanning a sentence end, finished sentences).
+        Vector256<byte> sLow = default, sHigh = default, wLow = default, wHigh = default;
+        int sPending = 0, sShingles = 0, wPending = 0, wShingles = 0;
+        bool sSpilled = false, wSpilled = false;
+        Totals sTotals = default, wTotals = default;
         ref var kinds = ref MemoryMarshal.GetArrayDataReference(Kinds);
         uint c0 = 0, c1 = 0, c2 = 0;
         var content = 0;
         var sentenceContent = 0;
-        sentenceCount = 0;
-        foreach (var c in text)
+        var count = 0;
+        for (var i = 0; i < text.Length; i++)
         {
+            var c = text[i];
             var kind = Unsafe.Add(ref kinds, c);
             if (kind == Content)
             {
@@ -74,31 +79,93 @@ internal static class SimHash
                 {
                     continue;
                 }
-                var expanded = TExpander.Expand(Hash3(c0, c1, c2));
+                var hash = Hash3(c0, c1, c2);
                 if (sentenceContent >= ShingleLength)
                 {
-                    sentence.Add(expanded);
+                    if (sPending == byte.MaxValue)
+                    {
+                        sTotals.AddBytes(sLow, sHigh);
+                        sSpilled = true;
+                        sLow = sHigh = default;
+                        sPending = 0;
+                    }
+                    sLow += TExpander.Low(hash);
+                    sHigh += TExpander.High(hash);
+                    sPending++;
+                    sShingles++;
                 }
                 else
                 {
-                    whole.Add(expanded);
+                    if (wPending == byte.MaxValue)
+                    {
+                        wTotals.AddBytes(wLow, wHigh);
+                        wSpilled = true;
+                        wLow = wHigh = default;
+                        wPending = 0;
+                    }
+                    wLow += TExpander.Low(hash);
+                    wHigh += TExpander.High(hash);
+                    wPending++;
+                    wShingles++;
                 }
+                continue;
             }
-            else if (kind == SentenceEnd && withSentences)
+            if (kind != SentenceEnd || !withSentences)
             {
-                EndSentence(ref sentence, ref whole, sentenceContent, sentences, ref sentenceCount);
-                sentenceContent = 0;
+                continue;
             }
+
+            // A sentence ends: its fingerprint when it is long enough, then its counts go into the whole's.
+            if (sentenceContent >= MinSentenceContent && count < sentences.Length)
+            {
+                sentences[count++] = Finish(sLow, sHigh, sShingles, sSpilled, ref sTotals);
+            }
+            sentenceContent = 0;
+            if (sShingles == 0)
+            {
+                continue;
+            }
+            if (sSpilled)
+            {
+                wTotals.Add(ref sTotals);
+                wSpilled = true;
+                sTotals = default;
+                sSpilled = false;
+            }
+            if (wPending + sPending > byte.MaxValue)
+            {
+                wTotals.AddBytes(wLow, wHigh);
+                wSpilled = true;
+                wLow = wHigh = default;
+                wPending = 0;
+            }
+            wLow += sLow;
+            wHigh += sHigh;
+            wPending += sPending;
+            wShingles += sShingles;
+            sLow = sHigh = default;
+            sPending = sShingles = 0;
         }
-        if (withSentences)
+
+        // The last sentence (or, without sentences, every shingle counted as "inside").
+        if (withSentences && sentenceContent >= MinSentenceContent && count < sentences.Length)
         {
-            EndSentence(ref sentence, ref whole, sentenceContent, sentences, ref sentenceCount);
+            sentences[count++] = Finish(sLow, sHigh, sShingles, sSpilled, ref sTotals);
         }
-        else
+        sentenceCount = count;
+        if (sSpilled)
         {
-            whole.Merge(ref sentence);
+            wTotals.Add(ref sTotals);
+            wSpilled = true;
         }
-        if (whole.Shingles == 0)
+        if (wPending + sPending > byte.MaxValue)
+        {
+            wTotals.AddBytes(wLow, wHigh);
+            wSpilled = true;
+            wLow = wHigh = default;
+        }
+        wShingles += sShingles;
+        if (wShingles == 0)
         {
             return content switch
             {
@@ -107,16 +174,22 @@ internal static class SimHash
                 _ => Hash3(0, c1, c2),
             };
         }
-        return whole.Finish();
+        return Finish(wLow + sLow, wHigh + sHigh, wShingles, wSpilled, ref wTotals);
     }
 
-    private static void EndSentence(ref Counts sentence, ref Counts whole, int sentenceContent, Span<ulong> sentences, ref int sentenceCount)
+    /// <summary>Bit i set when 2·count_i > shingles (ties stay clear, as a zero ±1 sum does).</summary>
+    private static ulong Finish(Vector256<byte> low, Vector256<byte> high, int shingles, bool spilled, ref Totals totals)
     {
-        if (sentenceContent >= MinSentenceContent && sentenceCount < sentences.Length)
+        if (!spilled)
         {
-            sentences[sentenceCount++] = sentence.Finish();
+            // Every count still fits a byte: count > shingles / 2 compared byte-wise, 32 bits at a time.
+            var half = Vector256.Create((byte)(shingles / 2));
+            return Vector256.GreaterThan(low, half).ExtractMostSignificantBits()
+                | ((ulong)Vector256.GreaterThan(high, half).ExtractMostSignificantBits() << 32);
         }
-        whole.Merge(ref sentence);
+        var all = totals;
+        all.AddBytes(low, high);
+        return all.Finish(shingles);
     }
 
     internal static bool IsSentenceEnd(char c) => c is '。' or '!' or '?' or ';' or ':' or '\n';
@@ -159,7 +232,11 @@ internal static class SimHash
     /// </summary>
     internal interface IExpander
     {
-        static abstract (Vector256<byte> Low, Vector256<byte> High) Expand(ulong hash);
+        /// <summary>Bits 0–31 of <paramref name="hash"/> as 32 bytes of 0 or 1.</summary>
+        static abstract Vector256<byte> Low(ulong hash);
+
+        /// <summary>Bits 32–63 of <paramref name="hash"/> as 32 bytes of 0 or 1.</summary>
+        static abstract Vector256<byte> High(ulong hash);
     }
 
     /// <summary>AVX2: broadcast, byte shuffle so each byte holds the hash byte its bit lives in, test the bit.</summary>
@@ -173,15 +250,14 @@ internal static class SimHash
 
         private static readonly Vector256<byte> BitOfByte = Vector256.Create(0x8040201008040201UL).AsByte();
 
+        // vpshufb shuffles within each 128-bit half; the broadcast puts all eight hash bytes in both.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static (Vector256<byte> Low, Vector256<byte> High) Expand(ulong hash)
-        {
-            // vpshufb shuffles within each 128-bit half; the broadcast puts all eight hash bytes in both.
-            var broadcast = Vector256.Create(hash).AsByte();
-            var low = Avx2.Shuffle(broadcast, LowBytes) & BitOfByte;
-            var high = Avx2.Shuffle(broadcast, HighBytes) & BitOfByte;
-            return (Vector256.Min(low, Vector256<byte>.One), Vector256.Min(high, Vector256<byte>.One));
-        }
+        public static Vector256<byte> Low(ulong hash) =>
+            Vector256.Min(Avx2.Shuffle(Vector256.Create(hash).AsByte(), LowBytes) & BitOfByte, Vector256<byte>.One);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> High(ulong hash) =>
+            Vector256.Min(Avx2.Shuffle(Vector256.Create(hash).AsByte(), HighBytes) & BitOfByte, Vector256<byte>.One);
     }
 
     /// <summary>Portable: a 256-entry table whose entry b has byte j = bit j of b.</summary>
@@ -202,86 +278,16 @@ internal static class SimHash
             return table;
         }
 
-        public static (Vector256<byte> Low, Vector256<byte> High) Expand(ulong hash)
+        public static Vector256<byte> Low(ulong hash)
         {
             var t = Table;
-            return (
-                Vector256.Create(t[(byte)hash], t[(byte)(hash >> 8)], t[(byte)(hash >> 16)], t[(byte)(hash >> 24)]).AsByte(),
-                Vector256.Create(t[(byte)(hash >> 32)], t[(byte)(hash >> 40)], t[(byte)(hash >> 48)], t[(byte)(hash >> 56)]).AsByte());
-        }
-    }
-
-    /// <summary>
-    /// Per-bit counts of a run of shingles: bytes while they fit (at most 255 adds), spilled into int totals
-    /// when they would not. The totals live inline, so a Counts is a stack value and allocates nothing.
-    /// </summary>
-    private struct Counts
-    {
-        private Vector256<byte> _low;
-        private Vector256<byte> _high;
-        private int _pending;
-        private bool _spilled;
-        private Totals _totals;
-
-        public int Shingles;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add((Vector256<byte> Low, Vector256<byte> High) expanded)
-        {
-            if (_pending == byte.MaxValue)
-            {
-                Spill();
-            }
-            _low += expanded.Low;
-            _high += expanded.High;
-            _pending++;
-            Shingles++;
+            return Vector256.Create(t[(byte)hash], t[(byte)(hash >> 8)], t[(byte)(hash >> 16)], t[(byte)(hash >> 24)]).AsByte();
         }
 
-        /// <summary>Adds <paramref name="other"/>'s counts to these and clears it.</summary>
-        public void Merge(ref Counts other)
+        public static Vector256<byte> High(ulong hash)
         {
-            if (other.Shingles == 0)
-            {
-                return;
-            }
-            if (other._spilled)
-            {
-                _totals.Add(ref other._totals);
-                _spilled = true;
-            }
-            if (_pending + other._pending > byte.MaxValue)
-            {
-                Spill();
-            }
-            _low += other._low;
-            _high += other._high;
-            _pending += other._pending;
-            Shingles += other.Shingles;
-            other = default;
-        }
-
-        /// <summary>Bit i set when 2·count_i > shingles (ties stay clear, as a zero ±1 sum does).</summary>
-        public readonly ulong Finish()
-        {
-            if (!_spilled)
-            {
-                // Every count still fits a byte: count > shingles / 2 compared byte-wise, 32 bits at a time.
-                var half = Vector256.Create((byte)(Shingles / 2));
-                return Vector256.GreaterThan(_low, half).ExtractMostSignificantBits()
-                    | ((ulong)Vector256.GreaterThan(_high, half).ExtractMostSignificantBits() << 32);
-            }
-            var totals = _totals;
-            totals.AddBytes(_low, _high);
-            return totals.Finish(Shingles);
-        }
-
-        private void Spill()
-        {
-            _totals.AddBytes(_low, _high);
-            _spilled = true;
-            _low = _high = default;
-            _pending = 0;
+            var t = Table;
+            return Vector256.Create(t[(byte)(hash >> 32)], t[(byte)(hash >> 40)], t[(byte)(hash >> 48)], t[(byte)(hash >> 56)]).AsByte();
         }
     }
 

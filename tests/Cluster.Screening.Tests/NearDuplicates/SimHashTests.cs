@@ -142,7 +142,11 @@ public sealed class SimHashTests
         // Lengths from a few chars to thousands of shingles, so the byte counts spill into int totals
         // (every 255 shingles) as well as finishing from bytes; sentence splits exercise the merging.
         var lines = File.ReadAllLines(SharedData.PathOf("benign/clue_corpus_small_sampled.txt"));
-        var docs = lines.Take(200).Append(string.Concat(lines.Take(40))).Append("a。b。c").Append("谣言");
+        // One sentence of thousands of chars (sentence ends taken out), then more sentences: the sentence's own
+        // counts spill too before they merge into the whole's.
+        var longSentence = new string(string.Concat(lines.Take(20)).Where(c => !SimHash.IsSentenceEnd(c)).ToArray());
+        var docs = lines.Take(200).Append(string.Concat(lines.Take(40))).Append(longSentence + "。" + string.Concat(lines.Skip(20).Take(5)))
+            .Append("a。b。c").Append("谣言");
         Span<ulong> table = stackalloc ulong[SimHash.MaxSentences];
         Span<ulong> shuffle = stackalloc ulong[SimHash.MaxSentences];
         foreach (var doc in docs)
@@ -150,12 +154,33 @@ public sealed class SimHashTests
             var expected = Reference(doc);
             Assert.Equal(expected, SimHash.ComputeWithSentences<SimHash.TableExpander>(doc, [], out _));
             Assert.Equal(expected, SimHash.ComputeWithSentences<SimHash.TableExpander>(doc, table, out var tableCount));
+            Assert.Equal(ReferenceSentences(doc), table[..tableCount].ToArray());
             if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
             {
                 Assert.Equal(expected, SimHash.ComputeWithSentences<SimHash.ShuffleExpander>(doc, shuffle, out var shuffleCount));
                 Assert.Equal(table[..tableCount].ToArray(), shuffle[..shuffleCount].ToArray());
             }
         }
+    }
+
+    /// <summary>The reference fingerprint of each sentence with enough content, up to the cap.</summary>
+    private static ulong[] ReferenceSentences(string text)
+    {
+        var fingerprints = new List<ulong>();
+        var start = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i == text.Length || SimHash.IsSentenceEnd(text[i]))
+            {
+                var slice = text[start..i];
+                if (slice.Count(char.IsLetterOrDigit) >= SimHash.MinSentenceContent && fingerprints.Count < SimHash.MaxSentences)
+                {
+                    fingerprints.Add(Reference(slice));
+                }
+                start = i + 1;
+            }
+        }
+        return [.. fingerprints];
     }
 
     /// <summary>SimHash the slow way: a ±1 sum per bit over every content 3-gram's hash.</summary>
