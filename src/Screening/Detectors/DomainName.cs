@@ -32,20 +32,4 @@ internal static class DomainName
 
     /// <summary>The label that names the owner: example in example.com.cn.</summary>
     public static string OwnerLabel(string domain) => Registrable(domain).Split('.')[0];
-
-    /// <summary>The domain itself, then each parent down to two labels: a.b.c.com, b.c.com, c.com.</summary>
-    public static IEnumerable<string> SelfAndParents(string domain)
-    {
-        var current = domain;
-        while (true)
-        {
-            yield return current;
-            var dot = current.IndexOf('.', StringComparison.Ordinal);
-            if (dot < 0 || current.IndexOf('.', dot + 1) < 0)
-            {
-                yield break;
-            }
-            current = current[(dot + 1)..];
-        }
-    }
 }

@@ -21,7 +21,9 @@ public sealed class LexiconSnapshot
     // Everything a hit needs about its pattern in one 8-byte record, so that processing a hit costs one cache
     // line rather than one per array; one extra record at the end closes the last pattern's entry range.
     private readonly PatternInfo[] _patterns;
-    private readonly Dictionary<string, CompiledEntry[]> _domains;
+    private readonly TermTable _domains;
+    private readonly CompiledEntry[] _domainEntries;
+    private readonly int[] _domainStarts; // domain d's entries are _domainEntries[_domainStarts[d].._domainStarts[d + 1]]
 
     private LexiconSnapshot(IReadOnlyList<LexiconSource> sources)
     {
@@ -44,7 +46,9 @@ public sealed class LexiconSnapshot
         var collectedTerm = LargeArray.Zeroed<int>(expectedEntries);
         var collectedCount = 0;
         var termCount = 0;
-        var domains = new Dictionary<string, List<CompiledEntry>>(StringComparer.Ordinal);
+        // Domain entries go through a term table of their own, grouped the same way.
+        var domains = new TermTable(16, 16);
+        var domainCollected = new List<(int Domain, CompiledEntry Entry)>();
         var normalized = new NormalizedText();
         var view = new NormalizedText();
         _sourceNames = new string[sources.Count];
@@ -60,12 +64,7 @@ public sealed class LexiconSnapshot
                 {
                     // Domains are looked up by the URL detector, which sees through obfuscated dots (点com, [.]),
                     // rather than matched as substrings.
-                    var domain = normalized.ToString();
-                    if (!domains.TryGetValue(domain, out var domainEntries))
-                    {
-                        domains[domain] = domainEntries = [];
-                    }
-                    domainEntries.Add(compiled);
+                    domainCollected.Add((domains.Intern(normalized.Chars), compiled));
                     termCount++;
                     continue;
                 }
@@ -86,23 +85,11 @@ public sealed class LexiconSnapshot
         TermCount = termCount;
         Automaton = new AhoCorasick(terms.Chars, terms.Offsets);
         var patternCount = terms.Count;
-        var starts = LargeArray.Zeroed<int>(patternCount + 1);
+        (_entries, var starts) = GroupByTerm(collected.AsSpan(0, collectedCount), collectedTerm.AsSpan(0, collectedCount), patternCount);
         var flags = LargeArray.Zeroed<PatternFlags>(patternCount);
         for (var e = 0; e < collectedCount; e++)
         {
-            starts[collectedTerm[e] + 1]++;
             flags[collectedTerm[e]] |= collected[e].Allow ? PatternFlags.Allow : 0;
-        }
-        for (var p = 0; p < patternCount; p++)
-        {
-            starts[p + 1] += starts[p];
-        }
-        _entries = LargeArray.Zeroed<CompiledEntry>(collectedCount);
-        var fill = LargeArray.Zeroed<int>(patternCount);
-        starts.AsSpan(0, patternCount).CopyTo(fill);
-        for (var e = 0; e < collectedCount; e++)
-        {
-            _entries[fill[collectedTerm[e]]++] = collected[e];
         }
         _patterns = LargeArray.Zeroed<PatternInfo>(patternCount + 1);
         for (var p = 0; p < patternCount; p++)
@@ -113,7 +100,34 @@ public sealed class LexiconSnapshot
             _patterns[p] = new PatternInfo(starts[p], checked((ushort)term.Length), flags[p]);
         }
         _patterns[patternCount] = new PatternInfo(collectedCount, 0, 0);
-        _domains = domains.ToDictionary(d => d.Key, d => d.Value.ToArray(), StringComparer.Ordinal);
+        _domains = domains;
+        (_domainEntries, _domainStarts) = GroupByTerm(
+            [.. domainCollected.Select(d => d.Entry)], [.. domainCollected.Select(d => d.Domain)], domains.Count);
+    }
+
+    /// <summary>
+    /// Entries grouped by term id with a stable counting sort: term t's entries end up at
+    /// [starts[t], starts[t + 1]) in their original order.
+    /// </summary>
+    private static (CompiledEntry[] Entries, int[] Starts) GroupByTerm(ReadOnlySpan<CompiledEntry> collected, ReadOnlySpan<int> termOf, int termCount)
+    {
+        var starts = LargeArray.Zeroed<int>(termCount + 1);
+        foreach (var term in termOf)
+        {
+            starts[term + 1]++;
+        }
+        for (var t = 0; t < termCount; t++)
+        {
+            starts[t + 1] += starts[t];
+        }
+        var entries = LargeArray.Zeroed<CompiledEntry>(collected.Length);
+        var fill = LargeArray.Zeroed<int>(termCount);
+        starts.AsSpan(0, termCount).CopyTo(fill);
+        for (var e = 0; e < collected.Length; e++)
+        {
+            entries[fill[termOf[e]]++] = collected[e];
+        }
+        return (entries, starts);
     }
 
     public static LexiconSnapshot Empty { get; } = new([]);
@@ -152,14 +166,22 @@ public sealed class LexiconSnapshot
         {
             return [];
         }
-        foreach (var candidate in DomainName.SelfAndParents(domain))
+        // The domain, then each parent that still has a dot (a.b.example.com → b.example.com → example.com).
+        ReadOnlySpan<char> candidate = domain;
+        while (true)
         {
-            if (_domains.TryGetValue(candidate, out var entries))
+            var id = _domains.Find(candidate);
+            if (id >= 0)
             {
-                return entries;
+                return _domainEntries.AsSpan(_domainStarts[id], _domainStarts[id + 1] - _domainStarts[id]);
             }
+            var dot = candidate.IndexOf('.');
+            if (dot < 0 || candidate[(dot + 1)..].IndexOf('.') < 0)
+            {
+                return [];
+            }
+            candidate = candidate[(dot + 1)..];
         }
-        return [];
     }
 
     private static bool IsDomain(ReadOnlySpan<char> term)

@@ -39,18 +39,20 @@ internal sealed class TermTable
 
     public ReadOnlySpan<char> this[int id] => _chars.AsSpan(_offsets[id], _offsets[id + 1] - _offsets[id]);
 
+    /// <summary>The id of <paramref name="term"/>, or -1 when it is not in the table.</summary>
+    public int Find(ReadOnlySpan<char> term)
+    {
+        var slot = SlotOf(term);
+        return _slots[slot] - 1;
+    }
+
     /// <summary>The id of <paramref name="term"/>, added with the next id when it is new.</summary>
     public int Intern(ReadOnlySpan<char> term)
     {
-        var slot = (int)Hash(term) & _mask;
-        while (_slots[slot] != 0)
+        var slot = SlotOf(term);
+        if (_slots[slot] != 0)
         {
-            var id = _slots[slot] - 1;
-            if (this[id].SequenceEqual(term))
-            {
-                return id;
-            }
-            slot = (slot + 1) & _mask;
+            return _slots[slot] - 1;
         }
         var added = _count;
         if (_length + term.Length > _chars.Length)
@@ -71,6 +73,17 @@ internal sealed class TermTable
             Rehash();
         }
         return added;
+    }
+
+    /// <summary>The slot holding <paramref name="term"/>, or the empty slot where it would go.</summary>
+    private int SlotOf(ReadOnlySpan<char> term)
+    {
+        var slot = (int)Hash(term) & _mask;
+        while (_slots[slot] != 0 && !this[_slots[slot] - 1].SequenceEqual(term))
+        {
+            slot = (slot + 1) & _mask;
+        }
+        return slot;
     }
 
     private void Rehash()

@@ -29,6 +29,7 @@ public sealed class DomainAndContactTests
 
     [Theory]
     [InlineData("see safe.evil.com")]        // an allow entry on a sub-domain wins
+    [InlineData("see cdn.safe.evil.com")]    // ... and on the nearer parent of a deeper one
     [InlineData("notevil.com is fine")]       // a different registrable domain
     [InlineData("evil.company is fine")]      // "company" is not "com"
     [InlineData("版本 3.14 发布")]

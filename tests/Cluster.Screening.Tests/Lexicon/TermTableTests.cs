@@ -32,6 +32,9 @@ public sealed class TermTableTests
 
         Assert.Equal(Enumerable.Range(0, terms.Length), ids);
         Assert.Equal(ids, terms.Select(t => table.Intern(t)));
+        Assert.Equal(ids, terms.Select(t => table.Find(t)));
+        Assert.Equal(-1, table.Find("t5000"));
+        Assert.Equal(terms.Length, table.Count); // Find adds nothing
         Assert.Equal(terms, Enumerable.Range(0, table.Count).Select(i => table[i].ToString()));
     }
 
