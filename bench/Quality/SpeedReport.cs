@@ -63,29 +63,20 @@ internal static class SpeedReport
             var pauseBefore = GC.GetTotalPauseDuration();
             var gen0 = GC.CollectionCount(0);
             var gen2 = GC.CollectionCount(2);
-            var longestPause = TimeSpan.Zero;
-            var collections = GC.CollectionCount(0);
+            var longestPause = new LongestPause();
             for (var i = 0; i < ticks.Length; i++)
             {
                 var start = Stopwatch.GetTimestamp();
                 screener.Screen(posts[i % posts.Length]);
                 ticks[i] = Stopwatch.GetTimestamp() - start;
-                if (GC.CollectionCount(0) != collections)
-                {
-                    // A collection ran during this post: its pause (outside the timed region's bookkeeping).
-                    collections = GC.CollectionCount(0);
-                    foreach (var pause in GC.GetGCMemoryInfo(GCKind.Any).PauseDurations)
-                    {
-                        longestPause = pause > longestPause ? pause : longestPause;
-                    }
-                }
+                longestPause.Check();
             }
             var pauses = GC.GetTotalPauseDuration() - pauseBefore;
             Array.Sort(ticks);
             static string Us(long t) => $"{t * 1_000_000.0 / Stopwatch.Frequency:F1} µs";
             Console.WriteLine($"| {name} | {snapshot.TermCount:N0} | {build.Elapsed.TotalMilliseconds:F0} ms | {retained / 1048576.0:F1} MiB "
                 + $"| {Us(ticks[ticks.Length / 2])} / {Us(ticks[(int)(ticks.Length * 0.99)])} / {Us(ticks[^1])} "
-                + $"| {GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(2) - gen2} gen2, {pauses.TotalMilliseconds:F1} ms total, longest {longestPause.TotalMilliseconds:F2} ms |");
+                + $"| {GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(2) - gen2} gen2, {pauses.TotalMilliseconds:F1} ms total, longest {longestPause.Value.TotalMilliseconds:F2} ms |");
             if (name == "100k")
             {
                 Reload(snapshot, rumors, posts, RealLexicons.Lexicon100k);
@@ -120,22 +111,14 @@ internal static class SpeedReport
                 Interlocked.Increment(ref swaps);
             }
         });
-        var longestPause = TimeSpan.Zero;
-        var collections = GC.CollectionCount(0);
+        var longestPause = new LongestPause();
         var elapsed = Stopwatch.StartNew();
         for (var i = 0; !builder.IsCompleted; i++)
         {
             var start = Stopwatch.GetTimestamp();
             engine.Current.Screen(posts[i % posts.Length]);
             ticks.Add(Stopwatch.GetTimestamp() - start);
-            if (GC.CollectionCount(0) != collections)
-            {
-                collections = GC.CollectionCount(0);
-                foreach (var pause in GC.GetGCMemoryInfo(GCKind.Any).PauseDurations)
-                {
-                    longestPause = pause > longestPause ? pause : longestPause;
-                }
-            }
+            longestPause.Check();
         }
         builder.Wait();
         elapsed.Stop();
@@ -146,7 +129,31 @@ internal static class SpeedReport
         Console.WriteLine($"Hot reload: {swaps} builds and swaps of the 100k snapshot in {elapsed.Elapsed.TotalMilliseconds:F0} ms while one thread screened "
             + $"{ticks.Count:N0} posts; per post p50 {Us(ticks[ticks.Count / 2])}, p99 {Us(ticks[(int)(ticks.Count * 0.99)])}, max {Us(ticks[^1])}; "
             + $"{GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(1) - gen1} gen1, {GC.CollectionCount(2) - gen2} gen2 collections, "
-            + $"{pauses.TotalMilliseconds:F1} ms paused in total, longest pause {longestPause.TotalMilliseconds:F1} ms.");
+            + $"{pauses.TotalMilliseconds:F1} ms paused in total, longest pause {longestPause.Value.TotalMilliseconds:F1} ms.");
+    }
+
+    /// <summary>
+    /// The longest GC pause seen so far: checked after each post, it reads the pauses of the latest collection
+    /// whenever the gen0 count moved (every collection counts as a gen0 one).
+    /// </summary>
+    private sealed class LongestPause
+    {
+        private int _collections = GC.CollectionCount(0);
+
+        public TimeSpan Value { get; private set; }
+
+        public void Check()
+        {
+            if (GC.CollectionCount(0) == _collections)
+            {
+                return;
+            }
+            _collections = GC.CollectionCount(0);
+            foreach (var pause in GC.GetGCMemoryInfo(GCKind.Any).PauseDurations)
+            {
+                Value = pause > Value ? pause : Value;
+            }
+        }
     }
 
     private static void Stages(string[] docs, long chars, LexiconSnapshot snapshot, RumorLibrary rumors)

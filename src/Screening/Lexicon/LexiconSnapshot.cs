@@ -151,8 +151,6 @@ public sealed class LexiconSnapshot
     /// <summary>Domain entries (blocklist and allow-list), for the URL detector.</summary>
     public int DomainCount => _domains.Count;
 
-    internal bool IsAllow(int pattern) => (_patterns[pattern].Flags & PatternFlags.Allow) != 0;
-
     /// <summary>Length, flags and entry range of each automaton pattern, indexed by pattern id.</summary>
     internal ReadOnlySpan<PatternInfo> Patterns => _patterns;
 

@@ -36,7 +36,6 @@ internal sealed class AhoCorasick
     private readonly int _edgeShift;
     private readonly State[] _states;
     private readonly Output[] _outputs;
-    private readonly int[] _patternLength;
 
     public AhoCorasick(IReadOnlyList<string> patterns)
         : this(string.Concat(patterns ?? throw new ArgumentNullException(nameof(patterns))), Offsets(patterns))
@@ -51,7 +50,6 @@ internal sealed class AhoCorasick
     public AhoCorasick(ReadOnlySpan<char> chars, ReadOnlySpan<int> offsets)
     {
         var patternCount = Math.Max(0, offsets.Length - 1);
-        _patternLength = LargeArray.Zeroed<int>(patternCount);
 
         // A trie: node arrays sized for the worst case (every char a new node), plus a (parent, char) → child
         // map used only while building.
@@ -70,7 +68,6 @@ internal sealed class AhoCorasick
             {
                 throw new ArgumentException($"Pattern {p} is empty.", nameof(offsets));
             }
-            _patternLength[p] = pattern.Length;
             var node = Root;
             foreach (var c in pattern)
             {
@@ -209,10 +206,6 @@ internal sealed class AhoCorasick
         }
         return offsets;
     }
-
-    public int PatternCount => _patternLength.Length;
-
-    public int PatternLength(int pattern) => _patternLength[pattern];
 
     /// <summary>
     /// Calls <paramref name="sink"/> once per occurrence with the pattern and the index just past its last

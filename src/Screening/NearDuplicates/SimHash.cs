@@ -65,9 +65,10 @@ internal static class SimHash
         var content = 0;
         var sentenceContent = 0;
         var count = 0;
-        for (var i = 0; i < text.Length; i++)
+        // One step past the end, a sentence end that always closes the last sentence.
+        for (var i = 0; i <= text.Length; i++)
         {
-            var c = text[i];
+            var c = i < text.Length ? text[i] : '\n';
             var kind = Unsafe.Add(ref kinds, c);
             if (kind == Content)
             {
@@ -110,12 +111,13 @@ internal static class SimHash
                 }
                 continue;
             }
-            if (kind != SentenceEnd || !withSentences)
+            if (kind != SentenceEnd || (!withSentences && i < text.Length))
             {
                 continue;
             }
 
-            // A sentence ends: its fingerprint when it is long enough, then its counts go into the whole's.
+            // A sentence ends: its fingerprint when it is long enough (never without a sentence buffer), then
+            // its counts go into the whole's. Without sentences only the end of the text gets here.
             if (sentenceContent >= MinSentenceContent && count < sentences.Length)
             {
                 sentences[count++] = Finish(sLow, sHigh, sShingles, sSpilled, ref sTotals);
@@ -147,24 +149,7 @@ internal static class SimHash
             sPending = sShingles = 0;
         }
 
-        // The last sentence (or, without sentences, every shingle counted as "inside").
-        if (withSentences && sentenceContent >= MinSentenceContent && count < sentences.Length)
-        {
-            sentences[count++] = Finish(sLow, sHigh, sShingles, sSpilled, ref sTotals);
-        }
         sentenceCount = count;
-        if (sSpilled)
-        {
-            wTotals.Add(ref sTotals);
-            wSpilled = true;
-        }
-        if (wPending + sPending > byte.MaxValue)
-        {
-            wTotals.AddBytes(wLow, wHigh);
-            wSpilled = true;
-            wLow = wHigh = default;
-        }
-        wShingles += sShingles;
         if (wShingles == 0)
         {
             return content switch
@@ -174,7 +159,7 @@ internal static class SimHash
                 _ => Hash3(0, c1, c2),
             };
         }
-        return Finish(wLow + sLow, wHigh + sHigh, wShingles, wSpilled, ref wTotals);
+        return Finish(wLow, wHigh, wShingles, wSpilled, ref wTotals);
     }
 
     /// <summary>Bit i set when 2·count_i > shingles (ties stay clear, as a zero ±1 sum does).</summary>
