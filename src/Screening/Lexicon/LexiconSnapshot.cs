@@ -42,8 +42,11 @@ public sealed class LexiconSnapshot
         // Entries are collected with the id of their term, then grouped by term with a stable counting sort:
         // no per-term object is allocated (see TermTable for why that matters to a reload).
         var terms = new TermTable(expectedEntries, expectedChars);
-        var collected = LargeArray.Zeroed<CompiledEntry>(expectedEntries);
-        var collectedTerm = LargeArray.Zeroed<int>(expectedEntries);
+        // Scratch in native memory, like the automaton's (see NativeBuffer for why).
+        using var collectedBuffer = new NativeBuffer<CompiledEntry>(expectedEntries);
+        using var collectedTermBuffer = new NativeBuffer<int>(expectedEntries);
+        var collected = collectedBuffer.Span;
+        var collectedTerm = collectedTermBuffer.Span;
         var collectedCount = 0;
         var termCount = 0;
         // Domain entries go through a term table of their own, grouped the same way.
@@ -85,8 +88,9 @@ public sealed class LexiconSnapshot
         TermCount = termCount;
         Automaton = new AhoCorasick(terms.Chars, terms.Offsets);
         var patternCount = terms.Count;
-        (_entries, var starts) = GroupByTerm(collected.AsSpan(0, collectedCount), collectedTerm.AsSpan(0, collectedCount), patternCount);
-        var flags = LargeArray.Zeroed<PatternFlags>(patternCount);
+        (_entries, var starts) = GroupByTerm(collected[..collectedCount], collectedTerm[..collectedCount], patternCount);
+        using var flagsBuffer = new NativeBuffer<PatternFlags>(patternCount);
+        var flags = flagsBuffer.Span;
         for (var e = 0; e < collectedCount; e++)
         {
             flags[collectedTerm[e]] |= collected[e].Allow ? PatternFlags.Allow : 0;
@@ -121,7 +125,8 @@ public sealed class LexiconSnapshot
             starts[t + 1] += starts[t];
         }
         var entries = LargeArray.Zeroed<CompiledEntry>(collected.Length);
-        var fill = LargeArray.Zeroed<int>(termCount);
+        using var fillBuffer = new NativeBuffer<int>(termCount);
+        var fill = fillBuffer.Span;
         starts.AsSpan(0, termCount).CopyTo(fill);
         for (var e = 0; e < collected.Length; e++)
         {

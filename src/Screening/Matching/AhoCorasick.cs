@@ -44,8 +44,9 @@ internal sealed class AhoCorasick
 
     /// <summary>
     /// Builds over patterns stored back to back: pattern p is <paramref name="chars"/>[offsets[p]..offsets[p + 1]].
-    /// Apart from a few large arrays nothing is allocated per pattern or per node, so a build running beside
-    /// screening threads leaves their collections little to copy.
+    /// Nothing is allocated per pattern or per node, and the scratch tables live in native memory
+    /// (<see cref="NativeBuffer{T}"/>): the GC heap sees only the four final arrays, so a build running beside
+    /// screening threads leaves their collections nothing to copy and adds little to the large-object budget.
     /// </summary>
     public AhoCorasick(ReadOnlySpan<char> chars, ReadOnlySpan<int> offsets)
     {
@@ -54,13 +55,16 @@ internal sealed class AhoCorasick
         // A trie: node arrays sized for the worst case (every char a new node), plus a (parent, char) → child
         // map used only while building.
         var capacity = chars.Length + 1;
-        var parent = LargeArray.Zeroed<int>(capacity);
-        var label = LargeArray.Zeroed<char>(capacity);
-        var output = LargeArray.Zeroed<int>(capacity);
+        using var parentBuffer = new NativeBuffer<int>(capacity);
+        using var labelBuffer = new NativeBuffer<char>(capacity);
+        using var outputBuffer = new NativeBuffer<int>(capacity);
+        var parent = parentBuffer.Span;
+        var label = labelBuffer.Span;
+        var output = outputBuffer.Span;
         output[Root] = -1;
         parent[Root] = -1;
         var count = 1;
-        var children = new ChildMap(chars.Length);
+        using var children = new ChildMap(chars.Length);
         for (var p = 0; p < patternCount; p++)
         {
             var pattern = chars[offsets[p]..offsets[p + 1]];
@@ -95,7 +99,8 @@ internal sealed class AhoCorasick
         }
 
         // Children of each node, sorted by char, in CSR form (old, insertion-order ids).
-        var edgeStart = LargeArray.Zeroed<int>(count + 1);
+        using var edgeStartBuffer = new NativeBuffer<int>(count + 1);
+        var edgeStart = edgeStartBuffer.Span;
         for (var v = 1; v < count; v++)
         {
             edgeStart[parent[v] + 1]++;
@@ -104,26 +109,34 @@ internal sealed class AhoCorasick
         {
             edgeStart[v + 1] += edgeStart[v];
         }
-        var edgeChar = LargeArray.Zeroed<char>(count - 1);
-        var edgeTarget = LargeArray.Zeroed<int>(count - 1);
-        var fill = LargeArray.Zeroed<int>(count);
-        edgeStart.AsSpan(0, count).CopyTo(fill);
-        for (var v = 1; v < count; v++)
+        using var edgeCharBuffer = new NativeBuffer<char>(count - 1);
+        using var edgeTargetBuffer = new NativeBuffer<int>(count - 1);
+        var edgeChar = edgeCharBuffer.Span;
+        var edgeTarget = edgeTargetBuffer.Span;
+        using (var fillBuffer = new NativeBuffer<int>(count))
         {
-            var slot = fill[parent[v]]++;
-            edgeChar[slot] = label[v];
-            edgeTarget[slot] = v;
+            var fill = fillBuffer.Span;
+            edgeStart[..count].CopyTo(fill);
+            for (var v = 1; v < count; v++)
+            {
+                var slot = fill[parent[v]]++;
+                edgeChar[slot] = label[v];
+                edgeTarget[slot] = v;
+            }
         }
         for (var v = 0; v < count; v++)
         {
-            Array.Sort(edgeChar, edgeTarget, edgeStart[v], edgeStart[v + 1] - edgeStart[v]);
+            edgeChar[edgeStart[v]..edgeStart[v + 1]].Sort(edgeTarget[edgeStart[v]..edgeStart[v + 1]]);
         }
 
         // Breadth first: a node's failure target is shallower, so it is final before the node needs it. The
         // visiting order is also the final numbering (rank), which packs shallow states together.
-        var fail = LargeArray.Zeroed<int>(count);
-        var outputLink = LargeArray.Zeroed<int>(count);
-        var order = LargeArray.Zeroed<int>(count);
+        using var failBuffer = new NativeBuffer<int>(count);
+        using var outputLinkBuffer = new NativeBuffer<int>(count);
+        using var orderBuffer = new NativeBuffer<int>(count);
+        var fail = failBuffer.Span;
+        var outputLink = outputLinkBuffer.Span;
+        var order = orderBuffer.Span;
         var visited = 1;
         for (var head = 0; head < visited; head++)
         {
@@ -146,7 +159,8 @@ internal sealed class AhoCorasick
                 order[visited++] = edgeTarget[e];
             }
         }
-        var rank = LargeArray.Zeroed<int>(count);
+        using var rankBuffer = new NativeBuffer<int>(count);
+        var rank = rankBuffer.Span;
         for (var r = 0; r < count; r++)
         {
             rank[order[r]] = r;
@@ -274,55 +288,65 @@ internal sealed class AhoCorasick
     }
 
     /// <summary>
-    /// The build-time (node, char) → child map: open addressing over two flat arrays sized up front, so a
-    /// build allocates no per-node objects and no growing tables. Children are never the root, so 0 means absent.
+    /// The build-time (node, char) → child map: open addressing over two flat native tables sized up front, so
+    /// a build allocates no per-node objects and no growing tables. Children are never the root, so 0 means absent.
     /// </summary>
-    private readonly struct ChildMap
+    private struct ChildMap : IDisposable
     {
-        private readonly long[] _keys; // key + 1, 0 when empty
-        private readonly int[] _children;
+        private NativeBuffer<long> _keysBuffer; // key + 1, 0 when empty
+        private NativeBuffer<int> _childrenBuffer;
         private readonly int _mask;
 
         public ChildMap(int expected)
         {
             var slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, expected * 2));
-            _keys = LargeArray.Zeroed<long>(slots);
-            _children = GC.AllocateUninitializedArray<int>(slots);
+            _keysBuffer = new NativeBuffer<long>(slots);
+            _childrenBuffer = new NativeBuffer<int>(slots);
             _mask = slots - 1;
         }
 
-        /// <summary>The child stored under <paramref name="key"/>, or <paramref name="added"/> after storing it.</summary>
-        public int GetOrAdd(long key, int added)
+        public void Dispose()
         {
+            _keysBuffer.Dispose();
+            _childrenBuffer.Dispose();
+        }
+
+        /// <summary>The child stored under <paramref name="key"/>, or <paramref name="added"/> after storing it.</summary>
+        public readonly int GetOrAdd(long key, int added)
+        {
+            var keys = _keysBuffer.Span;
+            var children = _childrenBuffer.Span;
             var slot = Slot(key);
-            while (_keys[slot] != 0)
+            while (keys[slot] != 0)
             {
-                if (_keys[slot] == key + 1)
+                if (keys[slot] == key + 1)
                 {
-                    return _children[slot];
+                    return children[slot];
                 }
                 slot = (slot + 1) & _mask;
             }
-            _keys[slot] = key + 1;
-            _children[slot] = added;
+            keys[slot] = key + 1;
+            children[slot] = added;
             return added;
         }
 
-        public int Get(long key)
+        public readonly int Get(long key)
         {
+            var keys = _keysBuffer.Span;
+            var children = _childrenBuffer.Span;
             var slot = Slot(key);
-            while (_keys[slot] != 0)
+            while (keys[slot] != 0)
             {
-                if (_keys[slot] == key + 1)
+                if (keys[slot] == key + 1)
                 {
-                    return _children[slot];
+                    return children[slot];
                 }
                 slot = (slot + 1) & _mask;
             }
             return 0;
         }
 
-        private int Slot(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 32) & _mask;
+        private readonly int Slot(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 32) & _mask;
     }
 
     /// <summary>One state's hot data, 16 bytes: child-char filter, failure link, first state of its output chain (0 when none).</summary>

@@ -57,4 +57,25 @@ public sealed class TermTableTests
             Assert.True(array.AsSpan().IndexOfAnyExcept(0L) < 0, $"a {length}-element array was not zeroed");
         }
     }
+
+    [Fact]
+    public void Native_buffers_come_back_zeroed_and_refuse_use_after_dispose()
+    {
+        foreach (var length in new[] { 0, 1, 1000, 300_000 })
+        {
+            // Free a dirty buffer of the same size first, so the next allocation may reuse its memory.
+            using (var dirty = new NativeBuffer<long>(length))
+            {
+                dirty.Span.Fill(-1L);
+            }
+
+            var buffer = new NativeBuffer<long>(length);
+
+            Assert.Equal(length, buffer.Length);
+            Assert.True(buffer.Span.IndexOfAnyExcept(0L) < 0, $"a {length}-element buffer was not zeroed");
+            buffer.Dispose();
+            Assert.Equal(0, buffer.Length);
+            Assert.Throws<ObjectDisposedException>(() => buffer.Span.Length);
+        }
+    }
 }
