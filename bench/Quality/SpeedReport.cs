@@ -96,68 +96,117 @@ internal static class SpeedReport
     }
 
     /// <summary>
-    /// Two-thread scaling measured so that machine noise cancels: 21 rounds, each one single-thread pass over
-    /// the corpus straight followed by one two-thread pass (documents interleaved between a worker and this
-    /// thread, as in the BenchmarkDotNet run). The ratio is taken within each round, where both passes saw
-    /// the same neighbours, and its median reported with the range.
+    /// Two-thread scaling measured so that machine noise cancels: 21 rounds, each a single-thread pass over the
+    /// corpus straight followed by a two-thread pass (documents interleaved between a worker and this thread,
+    /// as in the BenchmarkDotNet run), ratios taken within each round and their median reported with the range.
+    /// Each round does the same for a control that shares nothing big between the threads (normalize and
+    /// match view, private buffers and a 128 KB table): what the machine itself gives two threads at that
+    /// moment, against which the pipeline's ratio is read.
     /// </summary>
     private static void Scaling(Screener screener, string[] docs, long chars)
     {
         const int Rounds = 21;
-        using var start = new Barrier(2);
-        using var done = new Barrier(2);
-        var stop = false;
-        var worker = new Thread(() =>
+        var pipeline = new PairedRounds(Rounds);
+        var control = new PairedRounds(Rounds);
+        using var two = new TwoThreads();
+        for (var round = -2; round < Rounds; round++) // two rounds of warm-up
         {
-            while (true)
+            pipeline.Measure(round, chars, two, (worker, workers) =>
             {
-                start.SignalAndWait();
-                if (Volatile.Read(ref stop))
-                {
-                    return;
-                }
-                for (var i = 1; i < docs.Length; i += 2)
+                for (var i = worker; i < docs.Length; i += workers)
                 {
                     screener.Screen(docs[i]);
                 }
-                done.SignalAndWait();
-            }
-        }) { IsBackground = true };
-        worker.Start();
-        var one = new double[Rounds];
-        var two = new double[Rounds];
-        var ratios = new double[Rounds];
-        for (var round = -2; round < Rounds; round++) // two rounds of warm-up
+            });
+            control.Measure(round, chars, two, (worker, workers) =>
+            {
+                var normalized = new NormalizedText();
+                var view = new NormalizedText();
+                for (var i = worker; i < docs.Length; i += workers)
+                {
+                    TextNormalizer.Normalize(docs[i], normalized);
+                    MatchView.Build(normalized, view);
+                }
+            });
+        }
+        Console.WriteLine($"|   two threads | | | | median of {Rounds} paired rounds: {pipeline}; control (normalize + match view) in the same rounds: {control} | |");
+    }
+
+    /// <summary>One-thread and two-thread throughput of the same pass, paired round by round.</summary>
+    private sealed class PairedRounds(int rounds)
+    {
+        private readonly double[] _one = new double[rounds];
+        private readonly double[] _two = new double[rounds];
+        private readonly double[] _ratios = new double[rounds];
+
+        /// <summary>Times <paramref name="pass"/>(worker, workers) on one thread, then on two; rounds below 0 are warm-up.</summary>
+        public void Measure(int round, long chars, TwoThreads two, Action<int, int> pass)
         {
             var sw = Stopwatch.StartNew();
-            foreach (var d in docs)
-            {
-                screener.Screen(d);
-            }
+            pass(0, 1);
             var single = sw.Elapsed.TotalSeconds;
-            start.SignalAndWait();
-            sw.Restart();
-            for (var i = 0; i < docs.Length; i += 2)
-            {
-                screener.Screen(docs[i]);
-            }
-            done.SignalAndWait();
-            var pair = sw.Elapsed.TotalSeconds;
+            var pair = two.Run(pass);
             if (round >= 0)
             {
-                one[round] = chars / single / 1e6;
-                two[round] = chars / pair / 1e6;
-                ratios[round] = single / pair;
+                _one[round] = chars / single / 1e6;
+                _two[round] = chars / pair / 1e6;
+                _ratios[round] = single / pair;
             }
         }
-        Volatile.Write(ref stop, true);
-        start.SignalAndWait();
-        worker.Join();
-        Array.Sort(one);
-        Array.Sort(two);
-        Array.Sort(ratios);
-        Console.WriteLine($"|   two threads | | | | median of {Rounds} paired rounds: 1 thread {one[Rounds / 2]:F1} M chars/s, 2 threads {two[Rounds / 2]:F1} M chars/s, "
-            + $"ratio {ratios[Rounds / 2]:F2}× (range {ratios[0]:F2}–{ratios[^1]:F2}) | |");
+
+        public override string ToString()
+        {
+            static double Median(double[] values) => values.Order().ElementAt(values.Length / 2);
+            return $"1 thread {Median(_one):F1} M chars/s, 2 threads {Median(_two):F1} M chars/s, "
+                + $"ratio {Median(_ratios):F2}× (range {_ratios.Min():F2}–{_ratios.Max():F2})";
+        }
+    }
+
+    /// <summary>This thread plus one long-lived worker, released together for each pass (no thread-pool start-up in the timing).</summary>
+    private sealed class TwoThreads : IDisposable
+    {
+        private readonly Barrier _start = new(2);
+        private readonly Barrier _done = new(2);
+        private readonly Thread _worker;
+        private Action<int, int>? _pass;
+
+        public TwoThreads()
+        {
+            _worker = new Thread(() =>
+            {
+                while (true)
+                {
+                    _start.SignalAndWait();
+                    if (_pass is not { } pass)
+                    {
+                        return;
+                    }
+                    pass(1, 2);
+                    _done.SignalAndWait();
+                }
+            }) { IsBackground = true };
+            _worker.Start();
+        }
+
+        /// <summary>Runs pass(0, 2) here and pass(1, 2) on the worker; returns the seconds until both finished.</summary>
+        public double Run(Action<int, int> pass)
+        {
+            _pass = pass;
+            _start.SignalAndWait();
+            var sw = Stopwatch.StartNew();
+            pass(0, 2);
+            _done.SignalAndWait();
+            return sw.Elapsed.TotalSeconds;
+        }
+
+        public void Dispose()
+        {
+            _pass = null;
+            _start.SignalAndWait();
+            _worker.Join();
+            _start.Dispose();
+            _done.Dispose();
+        }
     }
 
     /// <summary>

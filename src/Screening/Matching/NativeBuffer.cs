@@ -27,6 +27,18 @@ internal unsafe struct NativeBuffer<T> : IDisposable
 
     public readonly Span<T> Span => _items is null ? throw new ObjectDisposedException(nameof(NativeBuffer<T>)) : new(_items, Length);
 
+    /// <summary>Grows or shrinks to <paramref name="length"/>, keeping the items that fit and zeroing any new ones.</summary>
+    public void Resize(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        _items = (T*)NativeMemory.Realloc(_items, (nuint)Math.Max(1, length) * (nuint)sizeof(T));
+        if (length > Length)
+        {
+            new Span<T>(_items + Length, length - Length).Clear();
+        }
+        Length = length;
+    }
+
     public void Dispose()
     {
         NativeMemory.Free(_items);

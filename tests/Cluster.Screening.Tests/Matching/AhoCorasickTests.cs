@@ -45,9 +45,54 @@ public sealed class AhoCorasickTests
     }
 
     [Fact]
+    public void Agrees_with_naive_search_with_a_large_alphabet_and_thousands_of_patterns()
+    {
+        // Hundreds of distinct chars and thousands of terms: states of every child count compete for slots of
+        // the double array, so a misplaced base or a Check that names the wrong parent shows up as a wrong
+        // or missing match. Texts also carry chars no term has and chars that only start terms.
+        var alphabet = string.Concat(Enumerable.Range(0, 300).Select(i => (char)('\u4E00' + (i * 7))));
+        var random = new Random(11);
+        for (var round = 0; round < 20; round++)
+        {
+            var patterns = Enumerable.Range(0, 3000)
+                .Select(_ => RandomString(random, alphabet[..random.Next(2, alphabet.Length)], random.Next(1, 5)))
+                .Distinct()
+                .ToArray();
+            var automaton = new AhoCorasick(patterns);
+            var text = RandomString(random, alphabet + "xyz。", 2000);
+
+            var byText = patterns.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i);
+            var expected = new List<(int, int)>();
+            for (var end = 1; end <= text.Length; end++)
+            {
+                for (var length = 1; length <= Math.Min(4, end); length++)
+                {
+                    if (byText.TryGetValue(text.Substring(end - length, length), out var p))
+                    {
+                        expected.Add((p, end));
+                    }
+                }
+            }
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected.Order(), Run(automaton, text).Order());
+        }
+    }
+
+    [Fact]
+    public void A_char_that_only_starts_terms_matches_right_after_a_partial_term()
+    {
+        // 乙 labels no edge below the root, so it skips the failure chain: from inside 甲丙 it must still
+        // reach the root's child and report 乙 and 乙丁.
+        var automaton = new AhoCorasick(["甲丙戊", "乙", "乙丁"]);
+        Assert.Equal([(1, 3), (2, 4)], Run(automaton, "甲丙乙丁"));
+        Assert.Equal([(0, 3)], Run(automaton, "甲丙戊"));
+    }
+
+    [Fact]
     public void Handles_states_with_many_children()
     {
-        // 200 children under one state: their chars share the 64 bits of the child filter, so probes must decide.
+        // 200 children under one state: their codes spread its children over the double array, and a char
+        // outside the lexicon must land on a slot whose Check names another parent.
         var patterns = Enumerable.Range(0, 200).Select(i => "x" + (char)('\u4E00' + i)).ToArray();
         var automaton = new AhoCorasick(patterns);
         var text = string.Concat(patterns);
