@@ -50,7 +50,7 @@ internal static class SpeedReport
             }
             // The latency buffer and the posts are allocated before the warm-up, which runs five passes and then
             // on until two gen1 collections have run (or ten seconds have passed): the first takes the posts and
-            // what the build left into gen1, the second into gen2, at a cost of 1–5 ms (measured). That is
+            // what the build left into gen1, the second into gen2, at a cost of 1.3–6 ms (measured). That is
             // start-up, not steady state.
             var ticks = new long[4 << 20];
             var posts = docs.Select(d => d.Length > 280 ? d[..280] : d).ToArray();
@@ -220,7 +220,7 @@ internal static class SpeedReport
         var lists = Enumerable.Range(0, 3).Select(_ => sources()).ToArray();
         // The parsed lists are old by the time an upload is compiled; collect them into gen2 first so the
         // figures are the build's own. The first collections after a forced compacting one are slow (a gen0
-        // of about 1 ms, then a gen1 of 2–6 ms, with no build running at all), so screening settles for half a
+        // of about 1 ms, then a gen1 of 2.2–4.4 ms, with no build running at all), so screening settles for half a
         // second before the window opens: without that, those pauses were wrongly charged to the reload.
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var settle = Stopwatch.StartNew();
