@@ -26,7 +26,6 @@ internal sealed class AhoCorasick
 {
     private const int Root = 0;
 
-
     /// <summary>Child counts from here up share one placement hint.</summary>
     private const int ManyChildren = 64;
 
@@ -153,10 +152,7 @@ internal sealed class AhoCorasick
             }
         }
 
-        // Double-array layout. Chars that label a non-root edge get dense codes, most frequent first; every
-        // state becomes one slot, and a state's children sit at its Base plus their codes, each slot recording
-        // its parent in Check. A transition is then one load of the child's slot, which also holds the child's
-        // failure link and first output: one cache line per char while the text follows a term.
+        // Codes for the chars that label a non-root edge, most frequent first (see the class remarks).
         using var frequencyBuffer = new NativeBuffer<int>(65536);
         var frequency = frequencyBuffer.Span;
         for (var e = edgeStart[Root + 1]; e < edgeChar.Length; e++)
@@ -258,7 +254,6 @@ internal sealed class AhoCorasick
             };
             _outputs[position[v]] = new Output(output[v], outputLink[v] == Root ? 0 : position[outputLink[v]]);
         }
-        SlotCount = slotCount;
 
         _rootNext = LargeArray.Zeroed<int>(65536);
         for (var e = edgeStart[Root]; e < edgeStart[Root + 1]; e++)
@@ -266,9 +261,6 @@ internal sealed class AhoCorasick
             _rootNext[edgeChar[e]] = position[edgeTarget[e]];
         }
     }
-
-    /// <summary>Slots in the double array, used and free (for tests and sizing).</summary>
-    internal int SlotCount { get; }
 
     private static int[] Offsets(IReadOnlyList<string> patterns)
     {

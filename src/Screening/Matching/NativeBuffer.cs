@@ -7,7 +7,7 @@ namespace Cluster.Screening.Matching;
 /// <see cref="Dispose"/>.
 /// </summary>
 /// <remarks>
-/// A 100k-term build needs about 25 MB of scratch that is dead once the automaton exists. On the GC heap each
+/// A 100k-term build needs about 30 MB of scratch that is dead once the automaton exists. On the GC heap each
 /// build would add that much to the large-object budget, and the background collections it then triggers run
 /// beside the screening threads for CPU on a small node. From native memory it costs the collector nothing.
 /// </remarks>
