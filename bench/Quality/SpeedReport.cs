@@ -272,8 +272,6 @@ internal static class SpeedReport
         private readonly List<TimeSpan> _pauses = new(4096);
         private int _collections = GC.CollectionCount(0);
 
-        public TimeSpan Longest => _pauses.Count == 0 ? TimeSpan.Zero : _pauses.Max();
-
         public void Check()
         {
             if (GC.CollectionCount(0) == _collections)
@@ -281,8 +279,7 @@ internal static class SpeedReport
                 return;
             }
             _collections = GC.CollectionCount(0);
-            var info = GC.GetGCMemoryInfo(GCKind.Any);
-            foreach (var pause in info.PauseDurations)
+            foreach (var pause in GC.GetGCMemoryInfo(GCKind.Any).PauseDurations)
             {
                 if (pause > TimeSpan.Zero)
                 {

@@ -52,12 +52,11 @@ internal sealed class AhoCorasick
         // A trie: node arrays sized for the worst case (every char a new node), plus a (parent, char) → child
         // map used only while building.
         var capacity = chars.Length + 1;
-        using var parentBuffer = new NativeBuffer<int>(capacity);
+        using var nodeBuffer = new NativeBuffer<int>(capacity * 2);
         using var labelBuffer = new NativeBuffer<char>(capacity);
-        using var outputBuffer = new NativeBuffer<int>(capacity);
-        var parent = parentBuffer.Span;
+        var parent = nodeBuffer.Span[..capacity];
+        var output = nodeBuffer.Span[capacity..];
         var label = labelBuffer.Span;
-        var output = outputBuffer.Span;
         output[Root] = -1;
         parent[Root] = -1;
         var count = 1;
@@ -123,12 +122,13 @@ internal sealed class AhoCorasick
 
         // Breadth first: a node's failure target is shallower, so it is final before the node needs it. The
         // visiting order is also the order slots are placed in.
-        using var failBuffer = new NativeBuffer<int>(count);
-        using var outputLinkBuffer = new NativeBuffer<int>(count);
-        using var orderBuffer = new NativeBuffer<int>(count);
-        var fail = failBuffer.Span;
-        var outputLink = outputLinkBuffer.Span;
-        var order = orderBuffer.Span;
+        // One scratch block for the five per-state tables of the rest of the build.
+        using var stateBuffer = new NativeBuffer<int>(count * 5);
+        var fail = stateBuffer.Span.Slice(0, count);
+        var outputLink = stateBuffer.Span.Slice(count, count);
+        var order = stateBuffer.Span.Slice(2 * count, count);
+        var position = stateBuffer.Span.Slice(3 * count, count);
+        var stateBase = stateBuffer.Span.Slice(4 * count, count);
         var visited = 1;
         for (var head = 0; head < visited; head++)
         {
@@ -180,10 +180,6 @@ internal sealed class AhoCorasick
         // searched from a hint per child count. Searched from the start, states with several children would
         // test millions of bases once the front is dense (15.6 million and 0.3 s with the 100k lexicon); from
         // the base the previous state of the same child count got, 3.4 million, for a few more gaps.
-        using var positionBuffer = new NativeBuffer<int>(count);
-        using var baseBuffer = new NativeBuffer<int>(count);
-        var position = positionBuffer.Span;
-        var stateBase = baseBuffer.Span;
         using var free = new FreeSlots(count + alphabet + 1);
         free.Take(Root);
         var size = 1;
@@ -226,6 +222,7 @@ internal sealed class AhoCorasick
             {
                 b = free.FirstFreeFrom(b + lowest + 1) - lowest;
             }
+            // A single child fits any free slot, so those states keep filling the gaps from the front.
             hint[bucket] = childCount > 1 ? b : 0;
             stateBase[v] = b;
             for (var e = 0; e < childCount; e++)
