@@ -66,15 +66,14 @@ internal static class FalsePositiveReport
         Console.WriteLine();
     }
 
-    private const double PoliticsWeight = 0.5;
+    // The import rules live in the default lexicon's recipe, which ships them.
+    private const double PoliticsWeight = DefaultLexiconRecipe.PoliticsWeight;
 
-    private static List<LexiconEntry> PoliticsToReview(IEnumerable<LexiconEntry> entries) =>
-        entries.Select(e => e.Category == Category.Politics && e.Weight > PoliticsWeight ? e with { Weight = PoliticsWeight } : e).ToList();
+    private const double ShortWeight = DefaultLexiconRecipe.ShortWeight;
 
-    private const double ShortWeight = 0.5;
+    private static List<LexiconEntry> PoliticsToReview(IEnumerable<LexiconEntry> entries) => DefaultLexiconRecipe.PoliticsToReview(entries);
 
-    private static List<LexiconEntry> ShortToReview(IEnumerable<LexiconEntry> entries) =>
-        entries.Select(e => MatchView.Build(e.Term).Length <= 2 && e.Weight > ShortWeight ? e with { Weight = ShortWeight } : e).ToList();
+    private static List<LexiconEntry> ShortToReview(IEnumerable<LexiconEntry> entries) => DefaultLexiconRecipe.ShortToReview(entries);
 
     private static string Share(string[] docs, Func<string, bool> blocks)
     {
