@@ -10,6 +10,7 @@ using Cluster.Ingest;
 using Cluster.Ingest.Posts;
 using Cluster.Screening;
 using Cluster.Screening.Lexicon;
+using Cluster.Silo.Lexicons;
 
 namespace Cluster.Silo.Hosting;
 
@@ -54,6 +55,9 @@ internal static class RuntimeSetup
 
     public static IServiceCollection AddIngest(this IServiceCollection services)
     {
+        services.AddSingleton<BuiltInLexicons>();
+        // Starts on the starter list alone: LexiconCatalog compiles it with the default and uploaded lists at start,
+        // before ingest opens, and building the 65k-entry default here too would compile it twice (about 0.1 s).
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<ScreeningOptions>();

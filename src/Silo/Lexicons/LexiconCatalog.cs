@@ -6,11 +6,11 @@ using Cluster.Silo.Hosting;
 namespace Cluster.Silo.Lexicons;
 
 /// <summary>
-/// The lexicons in force: the built-in starter list plus every uploaded list, compiled into one automaton snapshot.
+/// The lexicons in force: the built-in lists (starter and default) plus every uploaded list, compiled into one automaton snapshot.
 /// An upload stores the text, rebuilds the snapshot off the hot path and swaps it in atomically, so screening
 /// never pauses and every finding names the list version that produced it.
 /// </summary>
-internal sealed class LexiconCatalog(IAdminStore store, ScreeningEngine engine, ILogger<LexiconCatalog> logger)
+internal sealed class LexiconCatalog(IAdminStore store, ScreeningEngine engine, BuiltInLexicons builtIn, ILogger<LexiconCatalog> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, LexiconSource> _sources = new(StringComparer.Ordinal);
@@ -25,7 +25,7 @@ internal sealed class LexiconCatalog(IAdminStore store, ScreeningEngine engine, 
                 _sources[stored.Name] = new LexiconSource(stored.Name, stored.Version, LexiconParser.Parse(stored.Body).Entries);
             }
             Rebuild();
-            SiloLog.LexiconsLoaded(logger, _sources.Count + 1, engine.Current.Lexicon.TermCount);
+            SiloLog.LexiconsLoaded(logger, _sources.Count + builtIn.Sources.Count, engine.Current.Lexicon.TermCount);
         }
         finally
         {
@@ -57,5 +57,5 @@ internal sealed class LexiconCatalog(IAdminStore store, ScreeningEngine engine, 
     }
 
     private void Rebuild() =>
-        engine.Swap(LexiconSnapshot.Build(_sources.Values.Prepend(StarterLexicon.Source).ToList()));
+        engine.Swap(LexiconSnapshot.Build(builtIn.Sources.Concat(_sources.Values).ToList()));
 }

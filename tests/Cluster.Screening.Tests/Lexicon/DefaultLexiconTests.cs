@@ -1,0 +1,115 @@
+using Cluster.Quality;
+using Cluster.Screening.Classifiers;
+using Cluster.Screening.Lexicon;
+using Cluster.Screening.Normalization;
+using Cluster.Testing;
+
+namespace Cluster.Screening.Tests.Lexicon;
+
+/// <summary>
+/// The shipped default lexicon (Lexicon/Default/default.lexicon) as a silo screens with it by default: starter +
+/// default, the abuse model at the silo's threshold, the default policy. Bounds sit a little beside the figures
+/// of bench/README.md "Default lexicon" (66 of 1,506 held-out paragraphs blocked; on this 4,000-term sample, recall
+/// 1.0000 clean and at least 0.9992 under every evasion).
+/// </summary>
+public sealed class DefaultLexiconTests
+{
+    private const double Block = 0.8;
+
+    private static readonly Lazy<Screener> Silo = new(() => new Screener(
+        LexiconSnapshot.Build([StarterLexicon.Source, DefaultLexicon.Source]), MatchMode.Overlapping, abuseThreshold: AbuseModel.SiloThreshold));
+
+    [Fact]
+    public void Embedded_file_parses_without_errors_into_the_expected_entries()
+    {
+        var parsed = LexiconParser.Parse(DefaultLexicon.ReadText());
+
+        Assert.Empty(parsed.Errors);
+        Assert.Equal(65_236, parsed.Entries.Count);
+        Assert.Equal(parsed.Entries, DefaultLexicon.Source.Entries);
+        Assert.All(parsed.Entries, e => Assert.False(e.Allow));
+        Assert.Equal("lexicon:default@1", DefaultLexicon.Source.FindingSource);
+        Assert.Equal(14_239, LexiconSnapshot.Build([DefaultLexicon.Source]).DomainCount);
+    }
+
+    [Fact]
+    public void Embedded_file_is_what_the_generator_writes_from_the_shared_lists()
+    {
+        var entries = DefaultLexiconRecipe.Build(DefaultLexiconRecipe.Choices.Shipped, DefaultLexiconRecipe.Reference());
+
+        Assert.Equal(DefaultLexiconRecipe.Format(entries), DefaultLexicon.ReadText().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void A_term_only_the_default_lists_blocks_and_names_the_default_as_its_source()
+    {
+        const string text = "有人在群里卖可卡因";
+        var starterOnly = new Screener(LexiconSnapshot.Build([StarterLexicon.Source]));
+
+        var result = Silo.Value.Screen(text);
+
+        Assert.Equal(0, starterOnly.Screen(text).Score(Category.Drugs));
+        Assert.Equal(1.0, result.Score(Category.Drugs));
+        var finding = Assert.Single(result.Findings, f => f.Category == Category.Drugs);
+        Assert.Equal("可卡因", finding.Text);
+        Assert.Equal("lexicon:default@1", finding.Source);
+    }
+
+    [Fact]
+    public void Held_out_benign_text_is_blocked_at_most_4_8_percent_of_the_time()
+    {
+        var (cmrc, clue) = DefaultLexiconRecipe.HeldOut();
+        var held = cmrc.Concat(clue).ToArray();
+
+        var blocked = held.Count(d => Silo.Value.Screen(d) is var r && Categories.All.Any(c => r.Score(c) >= Block));
+
+        Assert.Equal(1_506, held.Length);
+        Assert.True(blocked <= 72, $"{blocked} of {held.Length} held-out benign paragraphs blocked ({(double)blocked / held.Length:P1}); measured 66");
+    }
+
+    public static TheoryData<string> Kinds() => [.. EvasionVariants.Kinds];
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Evaded_default_terms_are_still_found(string kind)
+    {
+        var terms = Sample.Value;
+        var random = new Random(42);
+
+        var clean = Recall(terms, t => t);
+        var evaded = Recall(terms, t => EvasionVariants.Apply(kind, t, random));
+
+        Assert.True(clean >= 0.999, $"clean recall {clean:F4}");
+        Assert.True(evaded >= 0.997, $"{kind}: recall {evaded:F4} (clean {clean:F4})");
+    }
+
+    // 4,000 distinct non-domain terms in an order that depends neither on the file nor on string hash randomisation.
+    private static readonly Lazy<string[]> Sample = new(() => DefaultLexicon.Source.Entries
+        .Select(e => e.Term).Where(t => !(t.Contains('.') && t.All(char.IsAscii))).Distinct()
+        .OrderBy(StableOrder).ThenBy(t => t, StringComparer.Ordinal).Take(4_000).ToArray());
+
+    private static double Recall(string[] terms, Func<string, string> evade)
+    {
+        const string before = "据说";
+        var found = 0;
+        foreach (var term in terms)
+        {
+            var variant = evade(term);
+            var text = before + variant + "。";
+            var want = MatchView.Build(term);
+            found += Silo.Value.Screen(text).Findings.Any(f => f.Source == DefaultLexicon.Source.FindingSource
+                && f.Start >= before.Length && f.End <= before.Length + variant.Length && MatchView.Build(text[f.Start..f.End]) == want) ? 1 : 0;
+        }
+        return (double)found / terms.Length;
+    }
+
+    private static uint StableOrder(string term)
+    {
+        var hash = 2166136261u;
+        foreach (var c in term)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return hash;
+    }
+}
