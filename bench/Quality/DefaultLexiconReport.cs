@@ -43,7 +43,7 @@ internal static class DefaultLexiconReport
 
         Console.WriteLine($"### Benign text, held out (cmrc2018 trial {heldCmrc.Length} + CLUE 2nd half {heldClue.Length}), default policy, abuse model at {AbuseModel.SiloThreshold}");
         Console.WriteLine();
-        Console.WriteLine("| lexicons | entries | cmrc2018 trial blocked | CLUE 2nd half blocked | all blocked | all reviewed |");
+        Console.WriteLine("| lexicons | default entries | cmrc2018 trial blocked | CLUE 2nd half blocked | all blocked | all reviewed |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         var rows = new (string Name, IReadOnlyList<LexiconEntry>? Default)[]
         {
