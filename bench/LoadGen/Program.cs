@@ -39,7 +39,7 @@ var feed = Task.Run(async () =>
 {
     using var reader = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(1) };
     reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-    var after = "0";
+    var after = ""; // cursors are opaque; empty reads from the start
     while (Volatile.Read(ref decided) < total && !feedStop.IsCancellationRequested)
     {
         var page = await reader.GetFromJsonAsync<JsonObject>($"/v1/decisions?after={after}&limit=1000&waitMs=1000");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cluster.Grains.Decisions;
 using Cluster.Grains.Platforms;
+using Cluster.Grains.Posts;
 using Cluster.Grains.Review;
 using Cluster.Grains.Runtime;
 using Cluster.Grains.Storage;
@@ -108,9 +109,11 @@ public sealed class AccountGrain : Grain
             risk[(int)category] = Math.Max(risk[(int)category], label.Score);
             hits[label.Category] = hits.GetValueOrDefault(label.Category) + 1;
         }
+        // An edit is the same post: Posts counts posts, not versions. Violations counts violating versions, since an
+        // edit that still violates is a fresh attempt to publish it (docs/api.md, "Edited posts").
         _state = _state with
         {
-            Posts = _state.Posts + 1,
+            Posts = _state.Posts + (post.Version > 1 ? 0 : 1),
             Violations = _state.Violations + (action == DecisionActions.Block ? 1 : 0),
             Risk = risk,
             RiskUpdatedAt = now,
@@ -119,14 +122,15 @@ public sealed class AccountGrain : Grain
             LastPostAt = now,
         };
 
-        var decisionId = $"m-{context.Partition.Value}-{context.Seq}";
+        // Supersedes stays empty: the store fills in the decision in force when it writes this one.
+        var decisionId = DerivedIds.MachineDecision(post.Platform, post.PostId, post.Version);
         context.Decide(new DecisionRecord(
-            decisionId, post.Platform, post.PostId, post.Account, action, DecisionActions.Machine, null, now, null,
+            decisionId, post.Platform, post.PostId, post.Version, post.Account, action, DecisionActions.Machine, null, now, null,
             labels, Math.Round(risk.Max(), 4), CurrentStatus(now), post.Debunk));
         if (action == DecisionActions.Review)
         {
             context.Escalate(new ReviewItemRecord(
-                $"r-{context.Partition.Value}-{context.Seq}", post.Platform, post.Account, post.PostId,
+                DerivedIds.ReviewItem(post.Platform, post.PostId, post.Version), post.Platform, post.Account, post.PostId, post.Version,
                 Categories.Name((Category)top), (int)Math.Round(scores[top] * 100), labels, decisionId, now));
         }
     }
@@ -177,7 +181,8 @@ public sealed class AccountGrain : Grain
         }
 
         context.Decide(new DecisionRecord(
-            $"h-{context.Partition.Value}-{context.Seq}", verdict.Platform, verdict.PostId, verdict.Account, action,
+            DerivedIds.HumanDecision(verdict.Platform, verdict.PostId, verdict.Version, verdict.ItemId), verdict.Platform, verdict.PostId,
+            verdict.Version, verdict.Account, action,
             DecisionActions.Human, verdict.Reviewer, now, verdict.Supersedes, labels, Math.Round(risk.Max(), 4), CurrentStatus(now), null));
     }
 

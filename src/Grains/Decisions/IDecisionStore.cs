@@ -1,11 +1,18 @@
 namespace Cluster.Grains.Decisions;
 
-/// <summary>Reads of the decisions feed. Cursors are opaque to clients and strictly increasing per store.</summary>
+/// <summary>
+/// Reads of the decisions feed. A feed position counts one platform's decisions (1, 2, 3, … in commit order), so it
+/// says nothing about other platforms; clients see it only as an opaque cursor.
+/// </summary>
 public interface IDecisionStore
 {
+    /// <summary>The platform's decisions after feed position <paramref name="after"/> (0: from the start), in order.</summary>
     Task<IReadOnlyList<(long Cursor, DecisionRecord Decision)>> ReadFeedAsync(string platform, long after, int limit, CancellationToken cancellationToken);
 
-    /// <summary>The decision in force for a post: the newest one, since a human decision supersedes the machine one.</summary>
+    /// <summary>
+    /// The decision in force for a post: the newest one, since a human decision supersedes the machine one and a newer
+    /// version's decision supersedes the older version's.
+    /// </summary>
     Task<DecisionRecord?> GetLatestAsync(string platform, string postId, CancellationToken cancellationToken);
 
     /// <summary>Every decision of a post, oldest first.</summary>

@@ -1,8 +1,11 @@
 namespace Cluster.Grains.Posts;
 
-/// <summary>What the group commit did with one post: made it durable, or found (platform, id) already stored.</summary>
-public enum AppendOutcome : byte
+/// <summary>
+/// The outcome of one post in a group commit and the version it concerns: the version stored (new, edited) or the
+/// stored version it repeats (duplicate).
+/// </summary>
+public readonly record struct AppendOutcome(AppendKind Kind, int Version)
 {
-    Accepted,
-    Duplicate,
+    /// <summary>Stored and on its way to be decided: a new post or a new version.</summary>
+    public bool IsAccepted => Kind != AppendKind.Duplicate;
 }

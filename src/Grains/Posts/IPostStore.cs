@@ -6,8 +6,10 @@ namespace Cluster.Grains.Posts;
 public interface IPostStore
 {
     /// <summary>
-    /// Stores the posts and appends their inbox messages in one transaction. (platform, post id) is unique:
-    /// a post already stored, or repeated within the batch, is a duplicate and appends nothing.
+    /// Stores the posts and appends their inbox messages in one transaction. (platform, post id, content) identifies a
+    /// post: the stored post's current content again (or repeated within the batch) is a duplicate and appends
+    /// nothing; other content under a stored id is the next version, stored in place of the previous one, under the
+    /// account that owns the post, and closes review items still open for earlier versions.
     /// </summary>
     Task<(AppendOutcome[] Outcomes, IReadOnlyCollection<PartitionId> Partitions)> AppendPostsAsync(IReadOnlyList<PostAppend> posts, CancellationToken cancellationToken);
 

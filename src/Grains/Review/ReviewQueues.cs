@@ -8,4 +8,7 @@ public static class ReviewQueues
     public const string Pending = "pending";
     public const string Claimed = "claimed";
     public const string Decided = "decided";
+
+    /// <summary>Closed without a verdict because a newer version of the post was accepted.</summary>
+    public const string Superseded = "superseded";
 }

@@ -1,8 +1,16 @@
+using Microsoft.Data.Sqlite;
+
 namespace Cluster.Grains.Storage;
 
-/// <summary>The embedded store's schema. Times are unix milliseconds. Every statement is idempotent.</summary>
+/// <summary>
+/// The embedded store's schema. Times are unix milliseconds. <see cref="Create"/> is the first version's DDL (every
+/// statement idempotent); <see cref="Migrate"/> then brings any file, new or written by an older build, to
+/// <see cref="CurrentVersion"/>, one step per version, each step in its own transaction with its schema_version row.
+/// </summary>
 internal static class SqliteSchema
 {
+    public const int CurrentVersion = 2;
+
     public const string Create = """
         CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 
@@ -34,7 +42,6 @@ internal static class SqliteSchema
             decision_id TEXT NOT NULL UNIQUE, platform TEXT NOT NULL, post_id TEXT NOT NULL, account TEXT NOT NULL,
             action TEXT NOT NULL, source TEXT NOT NULL, reviewer TEXT, decided_at INTEGER NOT NULL,
             supersedes TEXT, body TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS decisions_by_platform ON decisions (platform, cursor);
         CREATE INDEX IF NOT EXISTS decisions_by_post ON decisions (platform, post_id);
 
         CREATE TABLE IF NOT EXISTS review_items (
@@ -57,4 +64,55 @@ internal static class SqliteSchema
         CREATE TABLE IF NOT EXISTS lexicons (
             name TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL, terms INTEGER NOT NULL, updated_at INTEGER NOT NULL);
         """;
+
+    /// <summary>
+    /// Version 2: edited posts and ids that leak nothing. Posts keep their version and content hash (a row of an older
+    /// build has none and is hashed from its stored kind and text when first compared); decisions and review items
+    /// name the version they are for; each platform's decisions get their own feed position, allocated in the writing
+    /// transaction from feed_seq and backfilled for old rows in their old cursor order. Old ids stay as they are.
+    /// </summary>
+    private const string V2 = """
+        ALTER TABLE posts ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE posts ADD COLUMN content_hash TEXT;
+        ALTER TABLE decisions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE decisions ADD COLUMN feed_pos INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE review_items ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+
+        UPDATE decisions SET feed_pos = ranked.pos
+        FROM (SELECT cursor AS c, ROW_NUMBER() OVER (PARTITION BY platform ORDER BY cursor) AS pos FROM decisions) AS ranked
+        WHERE decisions.cursor = ranked.c;
+        CREATE TABLE IF NOT EXISTS feed_seq (platform TEXT PRIMARY KEY, last INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT OR REPLACE INTO feed_seq (platform, last) SELECT platform, MAX(feed_pos) FROM decisions GROUP BY platform;
+
+        DROP INDEX IF EXISTS decisions_by_platform;
+        CREATE UNIQUE INDEX IF NOT EXISTS decisions_feed ON decisions (platform, feed_pos);
+        CREATE INDEX IF NOT EXISTS review_by_post ON review_items (platform, post_id);
+        """;
+
+    private static readonly string[] Steps = [V2];
+
+    /// <summary>Applies every step above the file's schema_version. Safe to run on every open: a done step is skipped.</summary>
+    public static void Migrate(SqliteConnection connection)
+    {
+        for (var version = Version(connection); version < CurrentVersion; version++)
+        {
+            using var tx = connection.BeginTransaction();
+            using (var step = connection.CreateCommand())
+            {
+                step.Transaction = tx;
+                step.CommandText = Steps[version - 1] + "\nDELETE FROM schema_version;\nINSERT INTO schema_version (version) VALUES ($v);";
+                step.Parameters.AddWithValue("$v", version + 1);
+                step.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+    }
+
+    /// <summary>The file's schema version; a file of the first build has an empty schema_version table.</summary>
+    private static int Version(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT MAX(version) FROM schema_version";
+        return cmd.ExecuteScalar() is long v ? (int)v : 1;
+    }
 }

@@ -1,4 +1,5 @@
 using Cluster.Grains.Posts;
+using Cluster.Grains.Review;
 using Cluster.Grains.Runtime;
 using Microsoft.Data.Sqlite;
 
@@ -11,24 +12,48 @@ public sealed partial class SqliteStore
         return await WriteAsync((c, tx) =>
         {
             var outcomes = new AppendOutcome[posts.Count];
-            var accepted = new List<InboxMessage>(posts.Count);
-            var seen = new HashSet<(string, string)>();
-            using (var exists = Command(c, tx, "SELECT 1 FROM posts WHERE platform = $pl AND post_id = $id", ("$pl", ""), ("$id", "")))
+            var messages = new List<InboxMessage>(posts.Count);
+            var accounts = new string[posts.Count];
+            // The current version of each post this batch touched, so a post repeated or edited within the batch is
+            // compared with its newest content.
+            var current = new Dictionary<(string, string), Stored>();
+            using (var read = Command(c, tx, "SELECT account, kind, text, version, content_hash FROM posts WHERE platform = $pl AND post_id = $id",
+                ("$pl", ""), ("$id", "")))
             {
                 for (var i = 0; i < posts.Count; i++)
                 {
                     var post = posts[i].Post;
-                    Set(exists, ("$pl", post.Platform), ("$id", post.PostId));
-                    var duplicate = !seen.Add((post.Platform, post.PostId)) || exists.ExecuteScalar() is not null;
-                    outcomes[i] = duplicate ? AppendOutcome.Duplicate : AppendOutcome.Accepted;
-                    if (!duplicate)
+                    var key = (post.Platform, post.PostId);
+                    if (!current.TryGetValue(key, out var stored))
                     {
-                        accepted.Add(posts[i].Message);
+                        Set(read, ("$pl", post.Platform), ("$id", post.PostId));
+                        using var r = read.ExecuteReader();
+                        stored = r.Read()
+                            ? new Stored(r.GetString(0), r.GetInt32(3), NullableString(r, 4) ?? ContentHash.Of(r.GetString(1), r.GetString(2)))
+                            : null;
                     }
+                    if (stored is null)
+                    {
+                        outcomes[i] = new AppendOutcome(AppendKind.New, 1);
+                        accounts[i] = post.Account;
+                        messages.Add(posts[i].Message);
+                    }
+                    else if (stored.Hash == post.ContentHash)
+                    {
+                        outcomes[i] = new AppendOutcome(AppendKind.Duplicate, stored.Version);
+                        continue;
+                    }
+                    else
+                    {
+                        outcomes[i] = new AppendOutcome(AppendKind.Edited, stored.Version + 1);
+                        accounts[i] = stored.Account;
+                        messages.Add(posts[i].Revise(new PostVersion(stored.Version + 1, stored.Account)));
+                    }
+                    current[key] = new Stored(accounts[i], outcomes[i].Version, post.ContentHash);
                 }
             }
-            var partitions = AppendInbox(c, tx, accepted);
-            InsertPosts(c, tx, posts, outcomes);
+            var partitions = AppendInbox(c, tx, messages);
+            StorePosts(c, tx, posts, outcomes, accounts);
             return (outcomes, partitions);
         }, cancellationToken);
     }
@@ -39,33 +64,61 @@ public sealed partial class SqliteStore
         return Task.FromResult(ReadPost(c, platform, postId));
     }
 
-    private void InsertPosts(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<PostAppend> posts, AppendOutcome[] outcomes)
+    /// <summary>
+    /// Inserts new posts and overwrites edited ones with their newest version; an edit closes the review items still
+    /// open for earlier versions (a verdict on content the post no longer shows would supersede the new version's
+    /// decision). A post keeps its account, partition and first createdAt.
+    /// </summary>
+    private void StorePosts(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<PostAppend> posts, AppendOutcome[] outcomes, string[] accounts)
     {
         using var insert = Command(c, tx, """
-            INSERT INTO posts (platform, post_id, account, partition, kind, text, created_at, received_at)
-            VALUES ($pl, $id, $a, $p, $kind, $text, $created, $received)
-            """, ("$pl", ""), ("$id", ""), ("$a", ""), ("$p", 0), ("$kind", ""), ("$text", ""), ("$created", null), ("$received", 0L));
+            INSERT INTO posts (platform, post_id, account, partition, kind, text, created_at, received_at, version, content_hash)
+            VALUES ($pl, $id, $a, $p, $kind, $text, $created, $received, 1, $hash)
+            """, ("$pl", ""), ("$id", ""), ("$a", ""), ("$p", 0), ("$kind", ""), ("$text", ""), ("$created", null), ("$received", 0L), ("$hash", ""));
+        using var update = Command(c, tx, """
+            UPDATE posts SET kind = $kind, text = $text, created_at = COALESCE(created_at, $created), received_at = $received,
+                version = $v, content_hash = $hash
+            WHERE platform = $pl AND post_id = $id
+            """, ("$pl", ""), ("$id", ""), ("$kind", ""), ("$text", ""), ("$created", null), ("$received", 0L), ("$v", 0), ("$hash", ""));
+        using var supersede = Command(c, tx, $"""
+            UPDATE review_items SET status = '{ReviewQueues.Superseded}', claimed_by = NULL, lease_until = NULL
+            WHERE platform = $pl AND post_id = $id AND version < $v AND status IN ('{ReviewQueues.Pending}', '{ReviewQueues.Claimed}')
+            """, ("$pl", ""), ("$id", ""), ("$v", 0));
         for (var i = 0; i < posts.Count; i++)
         {
-            if (outcomes[i] != AppendOutcome.Accepted)
+            var post = posts[i].Post;
+            var created = post.CreatedAt?.ToUnixTimeMilliseconds();
+            var received = post.ReceivedAt.ToUnixTimeMilliseconds();
+            switch (outcomes[i].Kind)
             {
-                continue;
+                case AppendKind.New:
+                    Set(insert, ("$pl", post.Platform), ("$id", post.PostId), ("$a", accounts[i]), ("$p", _map.Of(posts[i].Message.Target).Value),
+                        ("$kind", post.Kind), ("$text", post.Text), ("$created", created), ("$received", received), ("$hash", post.ContentHash));
+                    insert.ExecuteNonQuery();
+                    break;
+                case AppendKind.Edited:
+                    Set(update, ("$pl", post.Platform), ("$id", post.PostId), ("$kind", post.Kind), ("$text", post.Text), ("$created", created),
+                        ("$received", received), ("$v", outcomes[i].Version), ("$hash", post.ContentHash));
+                    update.ExecuteNonQuery();
+                    Set(supersede, ("$pl", post.Platform), ("$id", post.PostId), ("$v", outcomes[i].Version));
+                    supersede.ExecuteNonQuery();
+                    break;
             }
-            var (post, message) = (posts[i].Post, posts[i].Message);
-            Set(insert, ("$pl", post.Platform), ("$id", post.PostId), ("$a", post.Account), ("$p", _map.Of(message.Target).Value),
-                ("$kind", post.Kind), ("$text", post.Text), ("$created", post.CreatedAt?.ToUnixTimeMilliseconds()),
-                ("$received", post.ReceivedAt.ToUnixTimeMilliseconds()));
-            insert.ExecuteNonQuery();
         }
     }
 
     private static PostRecord? ReadPost(SqliteConnection c, string platform, string postId)
     {
-        using var cmd = Command(c, null, "SELECT account, kind, text, created_at, received_at FROM posts WHERE platform = $pl AND post_id = $id",
-            ("$pl", platform), ("$id", postId));
+        using var cmd = Command(c, null, """
+            SELECT account, kind, text, created_at, received_at, version, content_hash FROM posts WHERE platform = $pl AND post_id = $id
+            """, ("$pl", platform), ("$id", postId));
         using var r = cmd.ExecuteReader();
         return r.Read()
-            ? new PostRecord(platform, postId, r.GetString(0), r.GetString(1), r.GetString(2), FromUnixMs(r, 3), FromUnixMs(r.GetInt64(4)))
+            ? new PostRecord(platform, postId, r.GetString(0), r.GetString(1), r.GetString(2), FromUnixMs(r, 3), FromUnixMs(r.GetInt64(4)),
+                NullableString(r, 6) ?? ContentHash.Of(r.GetString(1), r.GetString(2)), r.GetInt32(5))
             : null;
     }
+
+    /// <summary>What the duplicate check needs of a stored post.</summary>
+    private sealed record Stored(string Account, int Version, string Hash);
 }

@@ -16,7 +16,7 @@ public sealed partial class SqliteStore
             var until = now + (long)request.Lease.TotalMilliseconds;
             var parameters = new List<(string, object?)> { ("$now", now), ("$max", request.Max) };
             var sql = new StringBuilder("""
-                SELECT id, platform, account, post_id, queue, priority, labels, machine_decision_id, created_at FROM review_items
+                SELECT id, platform, account, post_id, queue, priority, labels, machine_decision_id, created_at, version FROM review_items
                 WHERE (status = 'pending' OR (status = 'claimed' AND lease_until <= $now))
                 """);
             if (request.Queue is not null)
@@ -60,7 +60,7 @@ public sealed partial class SqliteStore
     }
 
     public async Task<(ReviewOutcome Outcome, PartitionId? Partition)> DecideAsync(
-        string itemId, string reviewer, string verdict, Func<ReviewItemRecord, InboxMessage> toAccount, CancellationToken cancellationToken)
+        string itemId, ReviewerScope reviewer, string verdict, Func<ReviewItemRecord, InboxMessage> toAccount, CancellationToken cancellationToken)
     {
         return await WriteAsync<(ReviewOutcome, PartitionId?)>((c, tx) =>
         {
@@ -72,13 +72,13 @@ public sealed partial class SqliteStore
             Execute(c, tx, """
                 UPDATE review_items SET status = 'decided', verdict = $v, decided_by = $r, decided_at = $now, claimed_by = NULL, lease_until = NULL
                 WHERE id = $id
-                """, ("$v", verdict), ("$r", reviewer), ("$now", Now()), ("$id", itemId));
+                """, ("$v", verdict), ("$r", reviewer.Reviewer), ("$now", Now()), ("$id", itemId));
             var partitions = AppendInbox(c, tx, [toAccount(item!)]);
             return (ReviewOutcome.Done, partitions.First());
         }, cancellationToken);
     }
 
-    public Task<ReviewOutcome> EscalateAsync(string itemId, string reviewer, CancellationToken cancellationToken) =>
+    public Task<ReviewOutcome> EscalateAsync(string itemId, ReviewerScope reviewer, CancellationToken cancellationToken) =>
         WriteAsync((c, tx) =>
         {
             var (outcome, _) = Held(c, tx, itemId, reviewer);
@@ -92,7 +92,7 @@ public sealed partial class SqliteStore
             return outcome;
         }, cancellationToken);
 
-    public Task<ReviewOutcome> ReleaseAsync(string itemId, string reviewer, CancellationToken cancellationToken) =>
+    public Task<ReviewOutcome> ReleaseAsync(string itemId, ReviewerScope reviewer, CancellationToken cancellationToken) =>
         WriteAsync((c, tx) =>
         {
             var (outcome, _) = Held(c, tx, itemId, reviewer);
@@ -112,7 +112,7 @@ public sealed partial class SqliteStore
                    SUM(CASE WHEN status = 'pending' OR (status = 'claimed' AND lease_until <= $now) THEN 1 ELSE 0 END),
                    MIN(CASE WHEN status = 'pending' OR (status = 'claimed' AND lease_until <= $now) THEN created_at END),
                    SUM(CASE WHEN status = 'claimed' AND lease_until > $now THEN 1 ELSE 0 END)
-            FROM review_items WHERE status <> 'decided' GROUP BY queue ORDER BY queue
+            FROM review_items WHERE status IN ('pending', 'claimed') GROUP BY queue ORDER BY queue
             """, ("$now", now));
         using var r = cmd.ExecuteReader();
         var list = new List<QueueStats>();
@@ -124,23 +124,27 @@ public sealed partial class SqliteStore
         return Task.FromResult<IReadOnlyList<QueueStats>>(list);
     }
 
-    /// <summary>The item, if it exists and <paramref name="reviewer"/> holds an unexpired lease on it.</summary>
-    private (ReviewOutcome, ReviewItemRecord?) Held(SqliteConnection c, SqliteTransaction tx, string itemId, string reviewer)
+    /// <summary>
+    /// The item, if it exists within <paramref name="reviewer"/>'s queues and they hold an unexpired lease on it. An
+    /// item outside their queues is <see cref="ReviewOutcome.NotFound"/>, the same as a missing one, so a reviewer
+    /// cannot learn that it exists; a superseded or decided item is simply not held.
+    /// </summary>
+    private (ReviewOutcome, ReviewItemRecord?) Held(SqliteConnection c, SqliteTransaction tx, string itemId, ReviewerScope reviewer)
     {
         using var cmd = Command(c, tx, """
-            SELECT id, platform, account, post_id, queue, priority, labels, machine_decision_id, created_at, status, claimed_by, lease_until
+            SELECT id, platform, account, post_id, queue, priority, labels, machine_decision_id, created_at, version, status, claimed_by, lease_until
             FROM review_items WHERE id = $id
             """, ("$id", itemId));
         using var r = cmd.ExecuteReader();
-        if (!r.Read())
+        if (!r.Read() || !reviewer.MaySee(r.GetString(4)))
         {
             return (ReviewOutcome.NotFound, null);
         }
-        var held = r.GetString(9) == ReviewQueues.Claimed && NullableString(r, 10) == reviewer && !r.IsDBNull(11) && r.GetInt64(11) > Now();
+        var held = r.GetString(10) == ReviewQueues.Claimed && NullableString(r, 11) == reviewer.Reviewer && !r.IsDBNull(12) && r.GetInt64(12) > Now();
         return held ? (ReviewOutcome.Done, ReadItem(r)) : (ReviewOutcome.NotHeld, null);
     }
 
     private static ReviewItemRecord ReadItem(SqliteDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(9), r.GetString(4), r.GetInt32(5),
             JsonSerializer.Deserialize(r.GetString(6), GrainsJson.Default.ListDecisionLabel)!, r.GetString(7), FromUnixMs(r.GetInt64(8)));
 }

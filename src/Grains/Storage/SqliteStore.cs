@@ -43,6 +43,7 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
         // (the promise of a 202); only an OS crash or power loss can drop the last transactions.
         Execute(_writer, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
         Execute(_writer, null, SqliteSchema.Create);
+        SqliteSchema.Migrate(_writer);
         LoadPositions();
         _writerThread = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
         _writerThread.Start();

@@ -65,7 +65,7 @@ public sealed partial class GroupCommitter(IPostStore store, GrainRuntime runtim
                     pending.Done.SetResult(outcomes[offset..(offset + pending.Posts.Count)]);
                     offset += pending.Posts.Count;
                 }
-                var accepted = outcomes.Count(o => o == AppendOutcome.Accepted);
+                var accepted = outcomes.Count(o => o.IsAccepted);
                 metrics.Accepted.Add(accepted);
                 metrics.Duplicates.Add(outcomes.Length - accepted);
                 metrics.CommitSize.Record(posts.Count);

@@ -72,7 +72,7 @@ public static class PostEndpoints
             }
             batch.Count(await outcomes);
             metrics.Rejected.Add(batch.Rejected.Count);
-            return TypedResults.Accepted((string?)null, new PostsAccepted(batch.Accepted, batch.Duplicates, batch.Rejected));
+            return TypedResults.Accepted((string?)null, new PostsAccepted(batch.Accepted, batch.Duplicates, batch.Rejected, batch.Edited));
         }
     }
 
@@ -139,7 +139,7 @@ public static class PostEndpoints
             return Overloaded(http, batch);
         }
         metrics.Rejected.Add(batch.Rejected.Count);
-        return TypedResults.Accepted((string?)null, new PostsAccepted(batch.Accepted, batch.Duplicates, batch.Rejected));
+        return TypedResults.Accepted((string?)null, new PostsAccepted(batch.Accepted, batch.Duplicates, batch.Rejected, batch.Edited));
     }
 
     private static async Task<bool> CommitChunkAsync(GroupCommitter committer, Batch batch)
@@ -159,6 +159,7 @@ public static class PostEndpoints
         var problem = P.Overloaded(http);
         problem.ProblemDetails.Extensions["accepted"] = batch.Accepted;
         problem.ProblemDetails.Extensions["duplicates"] = batch.Duplicates;
+        problem.ProblemDetails.Extensions["edited"] = batch.Edited;
         return problem;
     }
 
@@ -205,7 +206,7 @@ public static class PostEndpoints
                 return P.Field("body", "must be a post object or an array of posts");
             }
 
-            var waits = batch.Posts.Select(p => waiters.Arm(platform, p.Post.PostId)).ToArray();
+            var outcomes = Array.Empty<AppendOutcome>();
             try
             {
                 var committing = committer.TryCommit(batch.Posts);
@@ -213,13 +214,12 @@ public static class PostEndpoints
                 {
                     return P.Overloaded(http);
                 }
-                var outcomes = await committing;
+                outcomes = await committing;
                 var results = new Task<DecisionRecord>[outcomes.Length];
                 for (var i = 0; i < outcomes.Length; i++)
                 {
-                    results[i] = outcomes[i] == AppendOutcome.Duplicate
-                        ? ExistingAsync(decisions, platform, batch.Posts[i].Post.PostId, waits[i], http.RequestAborted)
-                        : waits[i];
+                    var id = batch.Posts[i].Post.PostId;
+                    results[i] = InForceAsync(decisions, platform, id, outcomes[i].Version, waiters.Arm(platform, id, outcomes[i].Version), http.RequestAborted);
                 }
                 var decided = await Task.WhenAll(results).WaitAsync(options.ScreenTimeout, http.RequestAborted);
                 return TypedResults.Ok(new ScreenResponse(decided.Select(ScreenResult.From).ToList(), batch.Rejected));
@@ -230,17 +230,22 @@ public static class PostEndpoints
             }
             finally
             {
-                foreach (var p in batch.Posts)
+                for (var i = 0; i < outcomes.Length; i++)
                 {
-                    waiters.Disarm(platform, p.Post.PostId);
+                    waiters.Disarm(platform, batch.Posts[i].Post.PostId, outcomes[i].Version);
                 }
             }
         }
     }
 
-    /// <summary>A resubmitted post answers with the decision in force; if it is still in the inbox, with the one to come.</summary>
-    private static async Task<DecisionRecord> ExistingAsync(IDecisionStore decisions, string platform, string postId, Task<DecisionRecord> pending, CancellationToken cancellationToken) =>
-        await decisions.GetLatestAsync(platform, postId, cancellationToken) ?? await pending;
+    /// <summary>
+    /// The decision in force once <paramref name="version"/> is decided: already in the store (a resubmission, or a
+    /// flush that beat the arming of <paramref name="pending"/>), else the version's machine decision to come. An
+    /// older version's decision is never the answer for a newer version.
+    /// </summary>
+    private static async Task<DecisionRecord> InForceAsync(
+        IDecisionStore decisions, string platform, string postId, int version, Task<DecisionRecord> pending, CancellationToken cancellationToken) =>
+        await decisions.GetLatestAsync(platform, postId, cancellationToken) is { } latest && latest.Version >= version ? latest : await pending;
 
     private static (string Field, string Message) SplitField(string error)
     {
@@ -274,6 +279,9 @@ public static class PostEndpoints
 
         public int Duplicates { get; private set; }
 
+        /// <summary>How many of <see cref="Accepted"/> were new versions of stored posts.</summary>
+        public int Edited { get; private set; }
+
         public void Add(int index, JsonElement item, string platform, PostPipeline pipeline, IngestOptions options)
         {
             if (PostReader.TryRead(item, options.MaxTextLength, out var post, out var error))
@@ -306,14 +314,9 @@ public static class PostEndpoints
         {
             foreach (var o in outcomes)
             {
-                if (o == AppendOutcome.Accepted)
-                {
-                    Accepted++;
-                }
-                else
-                {
-                    Duplicates++;
-                }
+                Accepted += o.IsAccepted ? 1 : 0;
+                Duplicates += o.IsAccepted ? 0 : 1;
+                Edited += o.Kind == AppendKind.Edited ? 1 : 0;
             }
         }
     }

@@ -22,11 +22,14 @@ public sealed class PostPipeline(ScreeningEngine engine, TimeProvider time)
         }
         var now = time.GetUtcNow();
         var debunk = result.Rumor is { } rumor ? new Debunk(rumor.Id, rumor.Title, rumor.DebunkUrl) : null;
-        var submitted = new PostSubmitted(1, platform, post.Id, post.Account, post.Kind, now, post.Meta, findings, debunk);
-        var message = new InboxMessage(
-            AccountGrain.IdOf(platform, post.Account),
-            PostSubmitted.MessageKind,
-            JsonSerializer.Serialize(submitted, GrainsJson.Default.PostSubmitted));
-        return new PostAppend(new PostRecord(platform, post.Id, post.Account, post.Kind, post.Text, post.CreatedAt, now), message);
+        var submitted = new PostSubmitted(PostSubmitted.CurrentV, platform, post.Id, post.Account, post.Kind, now, post.Meta, findings, debunk);
+        var record = new PostRecord(platform, post.Id, post.Account, post.Kind, post.Text, post.CreatedAt, now, ContentHash.Of(post.Kind, post.Text), 1);
+        // Most posts are new: their message is serialized here, off the store's writer thread. A later version's
+        // number and owning account are known only inside the commit.
+        return new PostAppend(record, Message(submitted), version => Message(submitted with { Account = version.Account, Version = version.Number }));
     }
+
+    private static InboxMessage Message(PostSubmitted submitted) =>
+        new(AccountGrain.IdOf(submitted.Platform, submitted.Account), PostSubmitted.MessageKind,
+            JsonSerializer.Serialize(submitted, GrainsJson.Default.PostSubmitted));
 }

@@ -21,7 +21,7 @@ internal static class DecisionEndpoints
     {
         var platform = http.User.CallerId();
         long cursor = 0;
-        if (!string.IsNullOrEmpty(after) && (!long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out cursor) || cursor < 0))
+        if (!string.IsNullOrEmpty(after) && !FeedCursor.TryParse(after, out cursor))
         {
             return P.Field("after", "must be a cursor returned as 'next' or 'cursor'");
         }
@@ -46,7 +46,7 @@ internal static class DecisionEndpoints
             {
                 var items = rows.Select(r => ToItem(r.Cursor, r.Decision)).ToList();
                 var nextCursor = rows.Count > 0 ? rows[^1].Cursor : cursor;
-                return TypedResults.Ok(new FeedPage(items, nextCursor.ToString(CultureInfo.InvariantCulture)));
+                return TypedResults.Ok(new FeedPage(items, FeedCursor.Format(nextCursor)));
             }
             try
             {
@@ -59,6 +59,6 @@ internal static class DecisionEndpoints
     }
 
     private static FeedItem ToItem(long cursor, DecisionRecord d) =>
-        new(cursor.ToString(CultureInfo.InvariantCulture), d.DecisionId, d.PostId, d.Account, d.Action, d.Labels, d.Source, d.Reviewer,
+        new(FeedCursor.Format(cursor), d.DecisionId, d.PostId, d.Version, d.Account, d.Action, d.Labels, d.Source, d.Reviewer,
             d.DecidedAt, d.Supersedes, d.RiskScore, d.AccountStatus, d.Debunk);
 }

@@ -2,11 +2,12 @@ using Cluster.Grains.Decisions;
 
 namespace Cluster.Silo.Decisions;
 
-/// <summary>One entry of GET /v1/decisions.</summary>
+/// <summary>One entry of GET /v1/decisions: a decision on one version of a post; the cursor is opaque (<see cref="FeedCursor"/>).</summary>
 public sealed record FeedItem(
     string Cursor,
     string DecisionId,
     string PostId,
+    int Version,
     string Account,
     string Action,
     IReadOnlyList<DecisionLabel> Labels,

@@ -79,7 +79,7 @@ internal static class ReviewEndpoints
         {
             return P.Field("note", "at most 2000 characters");
         }
-        var reviewer = http.User.CallerId();
+        var reviewer = Scope(http);
         ReviewOutcome outcome;
         if (verdict == ReviewVerdict.Escalate)
         {
@@ -92,8 +92,8 @@ internal static class ReviewEndpoints
                 AccountGrain.IdOf(item.Platform, item.Account),
                 ReviewVerdict.MessageKind,
                 JsonSerializer.Serialize(
-                    new ReviewVerdict(1, item.Platform, item.Account, item.PostId, item.Id, reviewer, verdict, category, body.Sanction,
-                        item.MachineDecisionId, item.Labels, body.Note),
+                    new ReviewVerdict(ReviewVerdict.CurrentV, item.Platform, item.Account, item.PostId, item.Id, reviewer.Reviewer, verdict, category,
+                        body.Sanction, item.MachineDecisionId, item.Labels, body.Note, item.Version),
                     GrainsJson.Default.ReviewVerdict)), http.RequestAborted);
             if (partition is { } p)
             {
@@ -103,16 +103,16 @@ internal static class ReviewEndpoints
         return outcome switch
         {
             ReviewOutcome.Done => TypedResults.Ok(new VerdictResponse(id, verdict)),
-            ReviewOutcome.NotFound => P.NotFound($"no review item '{id}'"),
-            _ => P.Conflict("this reviewer does not hold the item's lease (never claimed, released, expired or decided)"),
+            ReviewOutcome.NotFound => NoSuchItem(),
+            _ => P.Conflict("this reviewer does not hold the item's lease (never claimed, released, expired, decided, or superseded by an edit of the post)"),
         };
     }
 
     private static async Task<IResult> ReleaseAsync(string id, HttpContext http, IReviewStore store) =>
-        await store.ReleaseAsync(id, http.User.CallerId(), http.RequestAborted) switch
+        await store.ReleaseAsync(id, Scope(http), http.RequestAborted) switch
         {
             ReviewOutcome.Done => TypedResults.NoContent(),
-            ReviewOutcome.NotFound => P.NotFound($"no review item '{id}'"),
+            ReviewOutcome.NotFound => NoSuchItem(),
             _ => P.Conflict("this reviewer does not hold the item's lease"),
         };
 
@@ -123,6 +123,12 @@ internal static class ReviewEndpoints
         var stats = await store.QueueStatsAsync(http.RequestAborted);
         return TypedResults.Ok(stats.Where(s => MayRead(queues, user.IsSenior(), s.Queue)).ToList());
     }
+
+    /// <summary>The caller and the queues they may see: an item outside them answers as a missing one does.</summary>
+    private static ReviewerScope Scope(HttpContext http) => new(http.User.CallerId(), http.User.Queues(), http.User.IsSenior());
+
+    /// <summary>One body for "no such item" and "not in your queues", without the id, so neither can be told apart.</summary>
+    private static IResult NoSuchItem() => P.NotFound("no such review item");
 
     private static bool MayRead(IReadOnlyList<string> queues, bool senior, string queue) =>
         queue == ReviewQueues.Senior ? senior : queues.Contains("*") || queues.Contains(queue);

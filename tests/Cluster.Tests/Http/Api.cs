@@ -44,8 +44,11 @@ public static class Api
 
     public static object Post(string id, string text, string account = "u-1") => new { id, account, text };
 
-    /// <summary>Reads the feed until <paramref name="count"/> decisions arrived (long-polling), or fails after a bound.</summary>
-    public static async Task<List<JsonNode>> FeedAsync(this HttpClient platform, int count, string after = "0")
+    /// <summary>
+    /// Reads the feed until <paramref name="count"/> decisions arrived (long-polling), or fails after a bound. Cursors
+    /// are opaque: an empty <paramref name="after"/> reads from the start.
+    /// </summary>
+    public static async Task<List<JsonNode>> FeedAsync(this HttpClient platform, int count, string after = "")
     {
         var all = new List<JsonNode>();
         for (var round = 0; round < 60 && all.Count < count; round++)

@@ -15,9 +15,9 @@ public sealed class CrashTests : IDisposable
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "silo-crash-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public async Task After_sigkill_every_acknowledged_post_has_exactly_one_machine_decision_and_no_account_counts_twice()
+    public async Task After_sigkill_every_acknowledged_post_version_has_exactly_one_machine_decision_and_no_account_counts_twice()
     {
-        var acked = new ConcurrentDictionary<string, string>(); // post id -> account
+        var acked = new ConcurrentDictionary<string, Acked>(); // post id -> its newest acknowledged version
         string key;
         await using (var silo = await SiloProcess.StartAsync(_dir))
         {
@@ -38,22 +38,39 @@ public sealed class CrashTests : IDisposable
             var platform = silo.Client(key);
             var decisions = await ReadFeedUntilAsync(platform, acked.Keys);
             var machine = decisions.Where(d => d["source"]!.GetValue<string>() == "machine").ToList();
-            var perPost = machine.GroupBy(d => d["postId"]!.GetValue<string>()).ToDictionary(g => g.Key, g => g.Count());
-            Assert.All(acked.Keys, id => Assert.Equal(1, perPost.GetValueOrDefault(id)));
-            Assert.All(perPost, kv => Assert.Equal(1, kv.Value)); // posts in flight at the kill: at most one decision too
+            var perVersion = machine.GroupBy(d => (Id: d["postId"]!.GetValue<string>(), Version: d["version"]!.GetValue<int>()))
+                .ToDictionary(g => g.Key, g => g.ToList());
+            Assert.Contains(acked.Values, a => a.Version == 2);
+            foreach (var (id, a) in acked)
+            {
+                for (var v = 1; v <= a.Version; v++)
+                {
+                    Assert.Single(perVersion.GetValueOrDefault((id, v)) ?? []);
+                }
+            }
+            Assert.All(perVersion, kv => Assert.Single(kv.Value)); // versions in flight at the kill: at most one decision too
+            foreach (var ((id, version), decided) in perVersion.Where(kv => kv.Key.Version > 1))
+            {
+                Assert.Equal(perVersion[(id, version - 1)][0]["decisionId"]!.GetValue<string>(), decided[0]["supersedes"]!.GetValue<string>());
+            }
 
-            var perAccount = machine.GroupBy(d => d["account"]!.GetValue<string>()).ToDictionary(g => g.Key, g => g.Count());
+            // An edit is the same post: an account counts its posts, not their versions.
+            var perAccount = machine.GroupBy(d => d["account"]!.GetValue<string>())
+                .ToDictionary(g => g.Key, g => g.Select(d => d["postId"]!.GetValue<string>()).Distinct().Count());
             foreach (var (account, count) in perAccount)
             {
                 var state = await (await platform.GetAsync($"/v1/accounts/{account}")).Json();
                 Assert.Equal(count, state["posts"]!.GetValue<int>());
             }
 
-            // Resubmitting what was acknowledged changes nothing.
-            var resend = acked.Keys.Take(500).Select(id => JsonSerializer.Serialize(new { id, account = acked[id], text = "resent" }));
+            // Resubmitting the newest acknowledged content (an edit in flight at the kill may have stored newer) changes nothing.
+            var newest = perVersion.Keys.GroupBy(k => k.Id).ToDictionary(g => g.Key, g => g.Max(k => k.Version));
+            var resend = acked.Where(kv => newest[kv.Key] == kv.Value.Version).Take(500)
+                .Select(kv => JsonSerializer.Serialize(new { id = kv.Key, account = kv.Value.Account, text = kv.Value.Text }));
             var again = await (await platform.PostNdjsonAsync("/v1/posts", resend)).Json();
             Assert.Equal(0, again["accepted"]!.GetValue<int>());
             Assert.Equal(500, again["duplicates"]!.GetValue<int>());
+            Assert.Equal(0, again["edited"]!.GetValue<int>());
         }
     }
 
@@ -90,11 +107,15 @@ public sealed class CrashTests : IDisposable
     }
 
     private static async Task WriteUntilStoppedAsync(
-        HttpClient platform, int writer, ConcurrentDictionary<string, string> acked, TaskCompletionSource enough, CancellationToken stop)
+        HttpClient platform, int writer, ConcurrentDictionary<string, Acked> acked, TaskCompletionSource enough, CancellationToken stop)
     {
+        var previous = new List<(string Id, string Account, string Text, int Version)>();
         for (var request = 0; !stop.IsCancellationRequested && request < 10_000; request++)
         {
-            var posts = Enumerable.Range(0, 25).Select(n => (Id: $"w{writer}-{request}-{n}", Account: $"acct-{(writer * 7 + n) % Accounts}", Text: Text(n))).ToList();
+            var posts = Enumerable.Range(0, 25).Select(n => (Id: $"w{writer}-{request}-{n}", Account: $"acct-{(writer * 7 + n) % Accounts}", Text: Text(n), Version: 1))
+                .ToList();
+            // Edits of the previous acknowledged request's first posts, in flight like everything else.
+            posts.AddRange(previous.Where(p => p.Version == 1).Take(5).Select(p => (p.Id, p.Account, Text: "改过了：" + p.Text, Version: 2)));
             var body = string.Join("\n", posts.Select(p => JsonSerializer.Serialize(new { id = p.Id, account = p.Account, text = p.Text })));
             try
             {
@@ -103,8 +124,9 @@ public sealed class CrashTests : IDisposable
                 {
                     foreach (var p in posts)
                     {
-                        acked[p.Id] = p.Account;
+                        acked[p.Id] = new Acked(p.Account, p.Text, p.Version);
                     }
+                    previous = posts;
                     if (acked.Count >= 2000)
                     {
                         enough.TrySetResult();
@@ -122,7 +144,7 @@ public sealed class CrashTests : IDisposable
     {
         var missing = new HashSet<string>(mustContain);
         var all = new List<JsonNode>();
-        var after = "0";
+        var after = "";
         for (var round = 0; round < 600 && missing.Count > 0; round++)
         {
             var page = await (await platform.GetAsync($"/v1/decisions?after={after}&limit=1000&waitMs=2000")).Json();
@@ -148,6 +170,8 @@ public sealed class CrashTests : IDisposable
         }
         throw new TimeoutException("the restarted silo kept a backlog");
     }
+
+    private sealed record Acked(string Account, string Text, int Version);
 
     private static string Text(int n) => (n % 5) switch
     {
