@@ -20,10 +20,18 @@ internal static class FeedCursor
         return Prefix + Base64Url.EncodeToString(bytes);
     }
 
-    /// <summary>False for anything this type did not format (including the numeric cursors of older builds).</summary>
+    /// <summary>
+    /// False for anything this type did not format, except "0": clients written against older builds start their feed
+    /// with after=0, and the start of the feed reveals nothing. Other numeric cursors of older builds were global
+    /// positions and are refused, since honouring them would let a platform probe the other platforms' volume.
+    /// </summary>
     public static bool TryParse(string? text, out long position)
     {
         position = 0;
+        if (text == "0")
+        {
+            return true;
+        }
         if (text is null || text.Length != Prefix.Length + EncodedLength || !text.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return false;

@@ -41,8 +41,19 @@ public sealed partial class IdsTests : SiloTestBase
         Assert.NotEqual(bFeed[0]["decisionId"]!.GetValue<string>()[..6], bFeed[1]["decisionId"]!.GetValue<string>()[..6]);
     }
 
+    [Fact]
+    public async Task After_zero_reads_from_the_start_as_clients_of_earlier_builds_expect()
+    {
+        await Platform.PostJsonAsync("/v1/posts", new[] { Api.Post("z-0", "你好"), Api.Post("z-1", "你好") });
+        var fromStart = await Platform.FeedAsync(2);
+        var page = await (await Platform.GetAsync("/v1/decisions?after=0&limit=10")).Json();
+        Assert.Equal(
+            fromStart.Select(d => d["decisionId"]!.GetValue<string>()),
+            page["decisions"]!.AsArray().Select(d => d!["decisionId"]!.GetValue<string>()));
+    }
+
     [Theory]
-    [InlineData("0")]
+    [InlineData("00")]
     [InlineData("12")]
     [InlineData("c_")]
     [InlineData("c_AAAAAAAAAAE=")]
