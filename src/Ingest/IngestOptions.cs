@@ -21,8 +21,14 @@ public sealed class IngestOptions
     /// <summary>Posts of a stream committed together (Ingest:StreamChunk).</summary>
     public int StreamChunk { get; set; } = 1000;
 
-    /// <summary>Posts waiting for the group commit before ingest answers 429 (Ingest:MaxPendingPosts).</summary>
+    /// <summary>Most posts admitted and not yet committed, whatever the drain rate (Ingest:MaxPendingPosts).</summary>
     public int MaxPendingPosts { get; set; } = 50_000;
+
+    /// <summary>
+    /// How long admitted work may take to drain at the measured rate before ingest answers 429 (Ingest:MaxQueueDelay):
+    /// the bound on how long a post waits between being admitted and its 202.
+    /// </summary>
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Most posts in one group commit (Ingest:MaxCommitPosts).</summary>
     public int MaxCommitPosts { get; set; } = 4000;
@@ -39,6 +45,10 @@ public sealed class IngestOptions
         if (MaxBatchItems < 1 || MaxStreamItems < 1 || MaxTextLength < 1 || StreamChunk < 1 || MaxCommitPosts < 1)
         {
             return "Ingest:MaxBatchItems, MaxStreamItems, MaxTextLength, StreamChunk and MaxCommitPosts must be positive.";
+        }
+        if (MaxQueueDelay <= TimeSpan.Zero || MaxQueueDelay > TimeSpan.FromMinutes(1))
+        {
+            return "Ingest:MaxQueueDelay must be positive and at most 00:01:00.";
         }
         if (MaxPendingPosts < MaxBatchItems)
         {

@@ -5,6 +5,7 @@ using Cluster.Grains.Posts;
 using Cluster.Ingest.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Net.Http.Headers;
 using P = Cluster.Ingest.Problems.Problems;
@@ -17,6 +18,12 @@ public static class PostEndpoints
     /// <summary>api-v1.md: /v1/screen takes one post or an array of up to 100.</summary>
     public const int MaxScreenItems = 100;
 
+    /// <summary>
+    /// Bytes per post assumed when a body's length is all that is known before admission: a 100-character Chinese post
+    /// is about 360 bytes of JSON, so this over-reserves a little, and the reservation is corrected once counted.
+    /// </summary>
+    private const int BytesPerPostEstimate = 256;
+
     public static IEndpointRouteBuilder MapPosts(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").RequireAuthorization(AuthPolicies.Platform);
@@ -25,7 +32,8 @@ public static class PostEndpoints
         return app;
     }
 
-    private static async Task<IResult> PostAsync(HttpContext http, PostPipeline pipeline, GroupCommitter committer, IngestGate gate, IngestOptions options, IngestMetrics metrics)
+    private static async Task<IResult> PostAsync(
+        HttpContext http, PostPipeline pipeline, GroupCommitter committer, IngestAdmission admission, IngestGate gate, IngestOptions options, IngestMetrics metrics)
     {
         if (!gate.IsOpen)
         {
@@ -35,13 +43,19 @@ public static class PostEndpoints
         var mediaType = MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var m) ? m.MediaType.Value : null;
         if (mediaType is "application/x-ndjson" or "application/ndjson" or "application/jsonl")
         {
-            return await StreamAsync(http, platform, pipeline, committer, options, metrics);
+            return await StreamAsync(http, platform, pipeline, committer, admission, options, metrics);
         }
         if (mediaType is not (null or "application/json"))
         {
             return P.UnsupportedMediaType("Send a JSON array (application/json) or NDJSON (application/x-ndjson).");
         }
 
+        // Admission before the body is read: a refused request costs its headers only.
+        using var reservation = admission.TryAdmit(Estimate(http, options.MaxBatchItems));
+        if (reservation is null)
+        {
+            return Overloaded(http, admission);
+        }
         var (status, document, error) = await BodyReader.ReadJsonAsync(http.Request, options.MaxBodyBytes);
         if (status != BodyReader.Status.Ok)
         {
@@ -59,18 +73,21 @@ public static class PostEndpoints
             {
                 return P.TooLarge($"the batch has {count} posts; at most {options.MaxBatchItems} per request (or stream NDJSON)");
             }
+            reservation.Resize(count);
             var batch = new Batch();
             var index = 0;
             foreach (var item in root.EnumerateArray())
             {
                 batch.Add(index++, item, platform, pipeline, options);
             }
+            reservation.Resize(batch.Posts.Count);
             var outcomes = committer.TryCommit(batch.Posts);
             if (outcomes is null)
             {
-                return P.Overloaded(http);
+                return Overloaded(http, admission);
             }
             batch.Count(await outcomes);
+            reservation.Committed();
             metrics.Rejected.Add(batch.Rejected.Count);
             return TypedResults.Accepted((string?)null, new PostsAccepted(batch.Accepted, batch.Duplicates, batch.Rejected, batch.Edited));
         }
@@ -80,83 +97,121 @@ public static class PostEndpoints
     /// NDJSON: one post a line, committed in chunks as the stream arrives, so memory is bounded by one chunk whatever
     /// the stream's length. A bad line is rejected alone, by its 0-based line number.
     /// </summary>
-    private static async Task<IResult> StreamAsync(HttpContext http, string platform, PostPipeline pipeline, GroupCommitter committer, IngestOptions options, IngestMetrics metrics)
+    private static async Task<IResult> StreamAsync(
+        HttpContext http, string platform, PostPipeline pipeline, GroupCommitter committer, IngestAdmission admission, IngestOptions options, IngestMetrics metrics)
     {
-        BodyReader.SetLimit(http, options.MaxStreamBytes);
-        var maxLine = options.MaxTextLength * 4L + 64 * 1024; // worst-case UTF-8 text plus the other fields
-        var reader = http.Request.BodyReader;
-        var batch = new Batch();
-        var line = 0;
-        var skipping = false;
-        while (true)
+        // Each chunk is admitted before its first line is read; the first one before any of the body is.
+        var chunk = admission.TryAdmit(Estimate(http, options.StreamChunk));
+        if (chunk is null)
         {
-            var read = await reader.ReadAsync(http.RequestAborted);
-            var buffer = read.Buffer;
-            while (BodyReader.TryReadLine(ref buffer, out var bytes))
+            return Overloaded(http, admission);
+        }
+        try
+        {
+            BodyReader.SetLimit(http, options.MaxStreamBytes);
+            var maxLine = options.MaxTextLength * 4L + 64 * 1024; // worst-case UTF-8 text plus the other fields
+            var reader = http.Request.BodyReader;
+            var batch = new Batch();
+            var line = 0;
+            var skipping = false;
+            while (true)
             {
-                if (skipping)
+                var read = await reader.ReadAsync(http.RequestAborted);
+                var buffer = read.Buffer;
+                while (BodyReader.TryReadLine(ref buffer, out var bytes))
                 {
-                    skipping = false; // the rest of an overlong line
-                }
-                else if (!IsBlank(bytes))
-                {
-                    if (line >= options.MaxStreamItems)
+                    if (skipping)
                     {
-                        reader.AdvanceTo(buffer.Start, buffer.End);
-                        return P.TooLarge($"the stream has more than {options.MaxStreamItems} lines; nothing after line {line - 1} was read");
+                        skipping = false; // the rest of an overlong line
                     }
-                    batch.AddLine(line, bytes, platform, pipeline, options);
+                    else if (!IsBlank(bytes))
+                    {
+                        if (line >= options.MaxStreamItems)
+                        {
+                            reader.AdvanceTo(buffer.Start, buffer.End);
+                            return P.TooLarge($"the stream has more than {options.MaxStreamItems} lines; nothing after line {line - 1} was read");
+                        }
+                        if (chunk is null && (chunk = admission.TryAdmit(options.StreamChunk)) is null)
+                        {
+                            reader.AdvanceTo(buffer.Start, buffer.End);
+                            return Overloaded(http, admission, batch);
+                        }
+                        batch.AddLine(line, bytes, platform, pipeline, options);
+                    }
+                    line++;
+                    if (batch.Posts.Count >= options.StreamChunk)
+                    {
+                        var committed = await CommitChunkAsync(committer, batch, chunk!);
+                        chunk!.Dispose();
+                        chunk = null;
+                        if (!committed)
+                        {
+                            reader.AdvanceTo(buffer.Start, buffer.End);
+                            return Overloaded(http, admission, batch);
+                        }
+                    }
                 }
-                line++;
-                if (batch.Posts.Count >= options.StreamChunk && await CommitChunkAsync(committer, batch) is false)
+                if (buffer.Length > maxLine)
                 {
-                    reader.AdvanceTo(buffer.Start, buffer.End);
-                    return Overloaded(http, batch);
+                    if (!skipping)
+                    {
+                        batch.Reject(line, $"line: longer than {maxLine} bytes");
+                        skipping = true;
+                    }
+                    buffer = buffer.Slice(buffer.End);
                 }
+                if (read.IsCompleted)
+                {
+                    if (!skipping && !IsBlank(buffer))
+                    {
+                        if (chunk is null && (chunk = admission.TryAdmit(1)) is null)
+                        {
+                            reader.AdvanceTo(buffer.Start, buffer.End);
+                            return Overloaded(http, admission, batch);
+                        }
+                        batch.AddLine(line, buffer, platform, pipeline, options); // a last line without a newline
+                    }
+                    reader.AdvanceTo(buffer.End);
+                    break;
+                }
+                reader.AdvanceTo(buffer.Start, buffer.End);
             }
-            if (buffer.Length > maxLine)
+            if (chunk is not null && !await CommitChunkAsync(committer, batch, chunk))
             {
-                if (!skipping)
-                {
-                    batch.Reject(line, $"line: longer than {maxLine} bytes");
-                    skipping = true;
-                }
-                buffer = buffer.Slice(buffer.End);
+                return Overloaded(http, admission, batch);
             }
-            if (read.IsCompleted)
-            {
-                if (!skipping && !IsBlank(buffer))
-                {
-                    batch.AddLine(line, buffer, platform, pipeline, options); // a last line without a newline
-                }
-                reader.AdvanceTo(buffer.End);
-                break;
-            }
-            reader.AdvanceTo(buffer.Start, buffer.End);
+            metrics.Rejected.Add(batch.Rejected.Count);
+            return TypedResults.Accepted((string?)null, new PostsAccepted(batch.Accepted, batch.Duplicates, batch.Rejected, batch.Edited));
         }
-        if (await CommitChunkAsync(committer, batch) is false)
+        finally
         {
-            return Overloaded(http, batch);
+            chunk?.Dispose();
         }
-        metrics.Rejected.Add(batch.Rejected.Count);
-        return TypedResults.Accepted((string?)null, new PostsAccepted(batch.Accepted, batch.Duplicates, batch.Rejected, batch.Edited));
     }
 
-    private static async Task<bool> CommitChunkAsync(GroupCommitter committer, Batch batch)
+    private static async Task<bool> CommitChunkAsync(GroupCommitter committer, Batch batch, IngestAdmission.Reservation chunk)
     {
+        chunk.Resize(batch.Posts.Count);
         var outcomes = committer.TryCommit(batch.Posts);
         if (outcomes is null)
         {
             return false;
         }
         batch.Count(await outcomes);
+        chunk.Committed();
         batch.Posts.Clear();
         return true;
     }
 
-    private static IResult Overloaded(HttpContext http, Batch batch)
+    /// <summary>Posts a body is expected to carry, judged from its length alone (unknown: the most allowed).</summary>
+    private static int Estimate(HttpContext http, int max) =>
+        http.Request.ContentLength is { } length ? (int)Math.Clamp(length / BytesPerPostEstimate, 1, max) : max;
+
+    private static ProblemHttpResult Overloaded(HttpContext http, IngestAdmission admission) => P.Overloaded(http, admission.RetryAfterSeconds());
+
+    private static ProblemHttpResult Overloaded(HttpContext http, IngestAdmission admission, Batch batch)
     {
-        var problem = P.Overloaded(http);
+        var problem = Overloaded(http, admission);
         problem.ProblemDetails.Extensions["accepted"] = batch.Accepted;
         problem.ProblemDetails.Extensions["duplicates"] = batch.Duplicates;
         problem.ProblemDetails.Extensions["edited"] = batch.Edited;
@@ -164,13 +219,19 @@ public static class PostEndpoints
     }
 
     private static async Task<IResult> ScreenAsync(
-        HttpContext http, PostPipeline pipeline, GroupCommitter committer, DecisionWaiters waiters, IDecisionStore decisions, IngestGate gate, IngestOptions options)
+        HttpContext http, PostPipeline pipeline, GroupCommitter committer, IngestAdmission admission, DecisionWaiters waiters, IDecisionStore decisions,
+        IngestGate gate, IngestOptions options)
     {
         if (!gate.IsOpen)
         {
             return P.Unavailable("The silo is not accepting posts (starting or shutting down).");
         }
         var platform = http.User.CallerId();
+        using var reservation = admission.TryAdmit(Estimate(http, MaxScreenItems));
+        if (reservation is null)
+        {
+            return Overloaded(http, admission);
+        }
         var (status, document, error) = await BodyReader.ReadJsonAsync(http.Request, options.MaxBodyBytes);
         if (status != BodyReader.Status.Ok)
         {
@@ -206,15 +267,17 @@ public static class PostEndpoints
                 return P.Field("body", "must be a post object or an array of posts");
             }
 
+            reservation.Resize(batch.Posts.Count);
             var outcomes = Array.Empty<AppendOutcome>();
             try
             {
                 var committing = committer.TryCommit(batch.Posts);
                 if (committing is null)
                 {
-                    return P.Overloaded(http);
+                    return Overloaded(http, admission);
                 }
                 outcomes = await committing;
+                reservation.Committed();
                 var results = new Task<DecisionRecord>[outcomes.Length];
                 for (var i = 0; i < outcomes.Length; i++)
                 {

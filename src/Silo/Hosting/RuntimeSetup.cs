@@ -68,6 +68,7 @@ internal static class RuntimeSetup
         });
         services.AddSingleton<PostPipeline>();
         services.AddSingleton<IngestGate>();
+        services.AddSingleton<IngestAdmission>();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<DecisionWaiters>();
         services.AddSingleton<GroupCommitter>();
