@@ -3,10 +3,16 @@ using Cluster.Grains.Accounts;
 
 namespace Cluster.Ingest.Posts;
 
-/// <summary>Validates one post of a batch. An error names the field, so a platform can fix the item and resend only it.</summary>
+/// <summary>
+/// Validates one post of a batch. An error names the field, so a platform can fix the item and resend only it. The
+/// element must have passed <see cref="Problems.JsonInput.Check"/> (depth, lone surrogates) first.
+/// </summary>
 public static class PostReader
 {
     public const int MaxIdLength = 128;
+
+    /// <summary>Deepest nesting of one post. A post needs three levels (item, accountMeta, value); 16 leaves room for extra fields.</summary>
+    public const int MaxDepth = 16;
 
     private static readonly string[] Kinds = ["post", "comment", "message", "profile", "username"];
 

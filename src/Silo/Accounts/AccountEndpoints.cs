@@ -21,7 +21,7 @@ internal static class AccountEndpoints
         var record = await store.LoadGrainAsync(AccountGrain.IdOf(platform, account), http.RequestAborted);
         if (record is null)
         {
-            return P.NotFound("no posts from this account have been decided");
+            return P.NotFound("account", "no posts from this account have been decided");
         }
         return TypedResults.Ok(View(account, AccountGrain.Parse(record.State)));
     }
