@@ -9,7 +9,7 @@ namespace Cluster.Ingest.Problems;
 /// lone surrogates (<c>"\ud800"</c>), which System.Text.Json accepts while parsing but throws on when the string is
 /// read. Checking first keeps bad input a 4xx naming its field instead of an exception.
 /// </summary>
-public static class JsonInput
+internal static class JsonInput
 {
     public enum Outcome : byte
     {

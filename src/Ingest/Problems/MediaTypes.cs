@@ -7,7 +7,7 @@ namespace Cluster.Ingest.Problems;
 /// §8.3.1), a charset other than UTF-8 is refused rather than read as UTF-8, and a header that does not parse is
 /// refused rather than guessed at.
 /// </summary>
-public static class MediaTypes
+internal static class MediaTypes
 {
     public const string Json = "application/json";
     public const string Text = "text/plain";

@@ -7,7 +7,7 @@ namespace Cluster.Ingest.Problems;
 /// challenge's 401, forbid's 403, written by the status-code pages) and the app's field-less 404/409s. Every 4xx then
 /// names what to fix, as api-v1.md asks of errors.
 /// </summary>
-public static class ProblemFields
+internal static class ProblemFields
 {
     public static void Complete(ProblemDetailsContext context)
     {

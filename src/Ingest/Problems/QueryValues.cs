@@ -7,7 +7,7 @@ namespace Cluster.Ingest.Problems;
 /// Query parameters read as strings and parsed here, so a bad value is a 400 naming the parameter rather than a
 /// binding failure without an errors map.
 /// </summary>
-public static class QueryValues
+internal static class QueryValues
 {
     /// <summary>The parameter's one value (null when absent or empty), or false if it is given more than once.</summary>
     public static bool TryGet(IQueryCollection query, string name, out string? value)

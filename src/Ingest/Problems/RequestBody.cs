@@ -12,7 +12,7 @@ namespace Cluster.Ingest.Problems;
 /// minimal-API implicit binding, every failure is a problem whose errors map names the field
 /// (<c>$.max</c> → <c>max</c>), the Content-Type or the body.
 /// </summary>
-public static class RequestBody
+internal static class RequestBody
 {
     /// <summary>Admin and review bodies are a few hundred bytes; a megabyte leaves room for long queue lists.</summary>
     public const long MaxBytes = 1024 * 1024;
