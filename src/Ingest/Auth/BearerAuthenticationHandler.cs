@@ -43,4 +43,11 @@ public sealed class BearerAuthenticationHandler(
         var identity = new ClaimsIdentity(claims, AuthPolicies.Scheme, AuthPolicies.IdClaim, AuthPolicies.RoleClaim);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), AuthPolicies.Scheme));
     }
+
+    /// <summary>RFC 6750 §3: a 401 names the scheme; the problem body (errors: Authorization) is written by the status-code pages.</summary>
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = AuthPolicies.Scheme;
+        return base.HandleChallengeAsync(properties);
+    }
 }

@@ -1,13 +1,14 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using Cluster.Grains.Decisions;
 using Cluster.Grains.Posts;
 using Cluster.Ingest.Auth;
+using Cluster.Ingest.Problems;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Net.Http.Headers;
 using P = Cluster.Ingest.Problems.Problems;
 
 namespace Cluster.Ingest.Posts;
@@ -40,14 +41,13 @@ public static class PostEndpoints
             return P.Unavailable("The silo is not accepting posts (starting or shutting down).");
         }
         var platform = http.User.CallerId();
-        var mediaType = MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var m) ? m.MediaType.Value : null;
-        if (mediaType is "application/x-ndjson" or "application/ndjson" or "application/jsonl")
+        if (MediaTypes.Check(http.Request.ContentType, MediaTypes.JsonOrNdjson, out var mediaType) is { } mediaError)
+        {
+            return P.UnsupportedMediaType(mediaError + " (a JSON array as application/json, or NDJSON as application/x-ndjson)");
+        }
+        if (mediaType is not (null or MediaTypes.Json))
         {
             return await StreamAsync(http, platform, pipeline, committer, admission, options, metrics);
-        }
-        if (mediaType is not (null or "application/json"))
-        {
-            return P.UnsupportedMediaType("Send a JSON array (application/json) or NDJSON (application/x-ndjson).");
         }
 
         // Admission before the body is read: a refused request costs its headers only.
@@ -56,29 +56,32 @@ public static class PostEndpoints
         {
             return Overloaded(http, admission);
         }
-        var (status, document, error) = await BodyReader.ReadJsonAsync(http.Request, options.MaxBodyBytes);
+        var (status, body, error) = await BodyReader.ReadAsync(http.Request, options.MaxBodyBytes);
         if (status != BodyReader.Status.Ok)
         {
             return status == BodyReader.Status.TooLarge ? P.TooLarge(error) : P.InvalidBody(error);
         }
-        using (document)
+        using (body)
         {
-            var root = document!.RootElement;
-            if (root.ValueKind != JsonValueKind.Array)
+            var items = BodyReader.Split(body!.Sequence, out var root, out error);
+            if (items is null)
+            {
+                return P.InvalidBody(error);
+            }
+            if (root != JsonTokenType.StartArray)
             {
                 return P.Field("body", "must be a JSON array of posts (or send NDJSON as application/x-ndjson)");
             }
-            var count = root.GetArrayLength();
+            var count = items.Count;
             if (count > options.MaxBatchItems)
             {
                 return P.TooLarge($"the batch has {count} posts; at most {options.MaxBatchItems} per request (or stream NDJSON)");
             }
             reservation.Resize(count);
             var batch = new Batch();
-            var index = 0;
-            foreach (var item in root.EnumerateArray())
+            for (var index = 0; index < count; index++)
             {
-                batch.Add(index++, item, platform, pipeline, options);
+                batch.AddItem(index, items[index], "item", platform, pipeline, options);
             }
             reservation.Resize(batch.Posts.Count);
             var outcomes = committer.TryCommit(batch.Posts);
@@ -116,7 +119,16 @@ public static class PostEndpoints
             var skipping = false;
             while (true)
             {
-                var read = await reader.ReadAsync(http.RequestAborted);
+                ReadResult read;
+                try
+                {
+                    read = await reader.ReadAsync(http.RequestAborted);
+                }
+                catch (BadHttpRequestException ex)
+                {
+                    // Over the stream limit or broken framing: answered with what was committed, not logged as an error.
+                    return Partial(ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? P.TooLarge(ex.Message) : P.InvalidBody(ex.Message), batch);
+                }
                 var buffer = read.Buffer;
                 while (BodyReader.TryReadLine(ref buffer, out var bytes))
                 {
@@ -209,9 +221,12 @@ public static class PostEndpoints
 
     private static ProblemHttpResult Overloaded(HttpContext http, IngestAdmission admission) => P.Overloaded(http, admission.RetryAfterSeconds());
 
-    private static ProblemHttpResult Overloaded(HttpContext http, IngestAdmission admission, Batch batch)
+    private static ProblemHttpResult Overloaded(HttpContext http, IngestAdmission admission, Batch batch) =>
+        Partial(Overloaded(http, admission), batch);
+
+    /// <summary>A stream cut short by its framing or size: the problem says what the committed chunks held.</summary>
+    private static ProblemHttpResult Partial(ProblemHttpResult problem, Batch batch)
     {
-        var problem = Overloaded(http, admission);
         problem.ProblemDetails.Extensions["accepted"] = batch.Accepted;
         problem.ProblemDetails.Extensions["duplicates"] = batch.Duplicates;
         problem.ProblemDetails.Extensions["edited"] = batch.Edited;
@@ -227,39 +242,46 @@ public static class PostEndpoints
             return P.Unavailable("The silo is not accepting posts (starting or shutting down).");
         }
         var platform = http.User.CallerId();
+        if (MediaTypes.Check(http.Request.ContentType, MediaTypes.JsonOnly, out _) is { } mediaError)
+        {
+            return P.UnsupportedMediaType(mediaError);
+        }
         using var reservation = admission.TryAdmit(Estimate(http, MaxScreenItems));
         if (reservation is null)
         {
             return Overloaded(http, admission);
         }
-        var (status, document, error) = await BodyReader.ReadJsonAsync(http.Request, options.MaxBodyBytes);
+        var (status, body, error) = await BodyReader.ReadAsync(http.Request, options.MaxBodyBytes);
         if (status != BodyReader.Status.Ok)
         {
             return status == BodyReader.Status.TooLarge ? P.TooLarge(error) : P.InvalidBody(error);
         }
-        using (document)
+        using (body)
         {
-            var root = document!.RootElement;
-            var batch = new Batch();
-            if (root.ValueKind == JsonValueKind.Object)
+            var items = BodyReader.Split(body!.Sequence, out var root, out error);
+            if (items is null)
             {
-                batch.Add(0, root, platform, pipeline, options);
+                return P.InvalidBody(error);
+            }
+            var batch = new Batch();
+            if (root == JsonTokenType.StartObject)
+            {
+                batch.AddItem(0, items[0], "item", platform, pipeline, options);
                 if (batch.Rejected.Count == 1)
                 {
                     var (field, message) = SplitField(batch.Rejected[0].Error);
-                    return P.Field(field, message);
+                    return P.Field(field == "item" ? "body" : field, message);
                 }
             }
-            else if (root.ValueKind == JsonValueKind.Array)
+            else if (root == JsonTokenType.StartArray)
             {
-                if (root.GetArrayLength() > MaxScreenItems)
+                if (items.Count > MaxScreenItems)
                 {
                     return P.TooLarge($"at most {MaxScreenItems} posts per /v1/screen request");
                 }
-                var index = 0;
-                foreach (var item in root.EnumerateArray())
+                for (var index = 0; index < items.Count; index++)
                 {
-                    batch.Add(index++, item, platform, pipeline, options);
+                    batch.AddItem(index, items[index], "item", platform, pipeline, options);
                 }
             }
             else
@@ -359,16 +381,28 @@ public static class PostEndpoints
 
         public void AddLine(int index, ReadOnlySequence<byte> bytes, string platform, PostPipeline pipeline, IngestOptions options)
         {
-            var (status, document, _) = BodyReader.Parse(bytes);
-            if (status != BodyReader.Status.Ok)
+            if (!BodyReader.IsUtf8(bytes))
             {
-                Reject(index, status == BodyReader.Status.InvalidUtf8 ? "line: not valid UTF-8" : "line: not valid JSON");
+                Reject(index, "line: not valid UTF-8");
                 return;
             }
-            using (document)
+            AddItem(index, bytes, "line", platform, pipeline, options);
+        }
+
+        /// <summary>
+        /// One element of an array or one NDJSON line (<paramref name="unit"/>), checked before it is parsed so a deep
+        /// or invalid-UTF-16 item is rejected alone, naming its field.
+        /// </summary>
+        public void AddItem(int index, ReadOnlySequence<byte> bytes, string unit, string platform, PostPipeline pipeline, IngestOptions options)
+        {
+            var outcome = JsonInput.Check(bytes, PostReader.MaxDepth, out var field, out var error);
+            if (outcome != JsonInput.Outcome.Ok)
             {
-                Add(index, document!.RootElement, platform, pipeline, options);
+                Reject(index, outcome == JsonInput.Outcome.NotJson ? unit + ": not valid JSON" : $"{(field.Length == 0 ? unit : field)}: {error}");
+                return;
             }
+            using var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = PostReader.MaxDepth });
+            Add(index, document.RootElement, platform, pipeline, options);
         }
 
         public void Reject(int index, string error) => Rejected.Add(new RejectedItem(index, error));

@@ -3,10 +3,19 @@ using Cluster.Grains.Accounts;
 
 namespace Cluster.Ingest.Posts;
 
-/// <summary>Validates one post of a batch. An error names the field, so a platform can fix the item and resend only it.</summary>
+/// <summary>
+/// Validates one post of a batch. An error names the field, so a platform can fix the item and resend only it. The
+/// element must have passed <see cref="Problems.JsonInput.Check"/> (depth, lone surrogates) first.
+/// </summary>
 public static class PostReader
 {
     public const int MaxIdLength = 128;
+
+    /// <summary>Deepest nesting of one post. A post needs three levels (item, accountMeta, value); 16 leaves room for extra fields.</summary>
+    public const int MaxDepth = 16;
+
+    /// <summary>The id rule of docs/api.md "Ids", shared by ingest and the path of GET /v1/accounts/{account}.</summary>
+    public const string IdRule = "ids are 1–128 UTF-16 code units without whitespace, control characters, '/' or '\\', and not '.' or '..'";
 
     private static readonly string[] Kinds = ["post", "comment", "message", "profile", "username"];
 
@@ -55,17 +64,60 @@ public static class PostReader
         return true;
     }
 
+    /// <summary>
+    /// Why <paramref name="id"/> is not a valid id, or null. Ids end up in paths (GET /v1/accounts/{account}), so
+    /// nothing that a path cannot carry back: no '/' or '\' (a separator to some proxies), no dot segments, no
+    /// whitespace or control characters; any other Unicode is fine (account names in Chinese are real).
+    /// </summary>
+    public static string? IdError(string id)
+    {
+        if (id.Length is 0 or > MaxIdLength)
+        {
+            return id.Length == 0 ? "is empty" : $"is {id.Length} UTF-16 code units long";
+        }
+        if (id is "." or "..")
+        {
+            return $"must not be '{id}'";
+        }
+        for (var i = 0; i < id.Length; i++)
+        {
+            var c = id[i];
+            if (char.IsControl(c))
+            {
+                return $"has a control character at {i}";
+            }
+            if (char.IsWhiteSpace(c))
+            {
+                return $"has whitespace at {i}";
+            }
+            if (c is '/' or '\\')
+            {
+                return $"has '{c}' at {i}";
+            }
+            if (char.IsHighSurrogate(c) && i + 1 < id.Length && char.IsLowSurrogate(id[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return $"has a lone surrogate at {i}";
+            }
+        }
+        return null;
+    }
+
     private static bool TryId(JsonElement e, string name, out string value, out string error)
     {
         value = "";
-        error = $"{name}: required string of 1–{MaxIdLength} characters without control characters";
         if (!e.TryGetProperty(name, out var p) || p.ValueKind != JsonValueKind.String)
         {
+            error = $"{name}: required string; {IdRule}";
             return false;
         }
         value = p.GetString()!;
-        if (value.Length is 0 or > MaxIdLength || value.Any(char.IsControl))
+        if (IdError(value) is { } reason)
         {
+            error = $"{name}: {reason}; {IdRule}";
             return false;
         }
         error = "";

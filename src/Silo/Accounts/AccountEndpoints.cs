@@ -1,6 +1,7 @@
 using Cluster.Grains.Accounts;
 using Cluster.Grains.Runtime;
 using Cluster.Ingest.Auth;
+using Cluster.Ingest.Posts;
 using Cluster.Screening;
 using P = Cluster.Ingest.Problems.Problems;
 
@@ -17,11 +18,15 @@ internal static class AccountEndpoints
 
     private static async Task<IResult> GetAsync(string account, HttpContext http, IPartitionStore store)
     {
+        if (PostReader.IdError(account) is { } error)
+        {
+            return P.Field("account", $"{error}; {PostReader.IdRule}");
+        }
         var platform = http.User.CallerId();
         var record = await store.LoadGrainAsync(AccountGrain.IdOf(platform, account), http.RequestAborted);
         if (record is null)
         {
-            return P.NotFound("no posts from this account have been decided");
+            return P.NotFound("account", "no posts from this account have been decided");
         }
         return TypedResults.Ok(View(account, AccountGrain.Parse(record.State)));
     }

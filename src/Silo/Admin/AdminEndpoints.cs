@@ -4,6 +4,7 @@ using Cluster.Grains.Auth;
 using Cluster.Grains.Platforms;
 using Cluster.Ingest.Auth;
 using Cluster.Ingest.Posts;
+using Cluster.Ingest.Problems;
 using Cluster.Screening;
 using Cluster.Screening.NearDuplicates;
 using Cluster.Silo.Lexicons;
@@ -28,8 +29,13 @@ internal static partial class AdminEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreatePlatformAsync(CreatePlatformRequest request, IAdminStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> CreatePlatformAsync(HttpRequest http, IAdminStore store, CancellationToken cancellationToken)
     {
+        var (request, problem) = await RequestBody.ReadAsync(http, AdminJson.Default.CreatePlatformRequest);
+        if (request is null)
+        {
+            return problem!;
+        }
         if (!PlatformId.TryParse(request.Id, out var id))
         {
             return P.Field("id", "required: 1–64 characters of a–z, 0–9, '-', '_' or '.'");
@@ -41,13 +47,18 @@ internal static partial class AdminEndpoints
         var key = Tokens.New("pk");
         if (!await store.CreatePlatformAsync(id.Value.Value, request.Name.Trim(), Tokens.Hash(key), cancellationToken))
         {
-            return P.Conflict($"platform '{id}' exists");
+            return P.Conflict("id", $"platform '{id}' exists");
         }
         return TypedResults.Created($"/v1/admin/platforms/{id}", new CreatedPlatform(id.Value.Value, key));
     }
 
-    private static async Task<IResult> CreateReviewerAsync(CreateReviewerRequest request, IAdminStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateReviewerAsync(HttpRequest http, IAdminStore store, CancellationToken cancellationToken)
     {
+        var (request, problem) = await RequestBody.ReadAsync(http, AdminJson.Default.CreateReviewerRequest);
+        if (request is null)
+        {
+            return problem!;
+        }
         if (request.Id is null || !IdPattern().IsMatch(request.Id))
         {
             return P.Field("id", "required: 1–64 characters of a–z, A–Z, 0–9, '-', '_' or '.'");
@@ -69,21 +80,34 @@ internal static partial class AdminEndpoints
         var token = Tokens.New("rv");
         if (!await store.CreateReviewerAsync(request.Id, request.Name.Trim(), role, queues, Tokens.Hash(token), cancellationToken))
         {
-            return P.Conflict($"reviewer '{request.Id}' exists");
+            return P.Conflict("id", $"reviewer '{request.Id}' exists");
         }
         return TypedResults.Created($"/v1/admin/reviewers/{request.Id}", new CreatedReviewer(request.Id, token));
     }
 
-    private static async Task<IResult> PutPolicyAsync(string id, PolicyRequest request, IAdminStore store, PlatformPolicies policies, CancellationToken cancellationToken)
+    private static async Task<IResult> PutPolicyAsync(string id, HttpRequest http, IAdminStore store, PlatformPolicies policies, CancellationToken cancellationToken)
     {
         if (!await store.PlatformExistsAsync(id, cancellationToken))
         {
-            return P.NotFound($"no platform '{id}'");
+            return P.NotFound("id", $"no platform '{id}'");
+        }
+        var (request, problem) = await RequestBody.ReadAsync(http, AdminJson.Default.PolicyRequest);
+        if (request is null)
+        {
+            return problem!;
         }
         var thresholds = request.Thresholds ?? [];
         var errors = new Dictionary<string, string[]>();
+        var seen = new Dictionary<string, string>(); // category as stored → key as sent
         foreach (var (name, t) in thresholds)
         {
+            var category = name.Trim().ToLowerInvariant();
+            if (seen.TryGetValue(category, out var first))
+            {
+                errors[$"thresholds.{name}"] = [$"names the same category as '{first}' (keys are trimmed and lower-cased); send each category once"];
+                continue;
+            }
+            seen[category] = name;
             if (!Categories.TryParse(name, out _))
             {
                 errors[$"thresholds.{name}"] = [$"unknown category; use one of {string.Join(", ", Categories.All.Select(Categories.Name))}"];
@@ -109,6 +133,10 @@ internal static partial class AdminEndpoints
         {
             return P.Field("name", "1–64 characters of a–z, A–Z, 0–9, '-', '_' or '.'");
         }
+        if (MediaTypes.Check(request.ContentType, MediaTypes.TextOnly, out _) is { } mediaError)
+        {
+            return P.UnsupportedMediaType(mediaError + " (one entry a line)");
+        }
         if (request.ContentLength > MaxLexiconBytes)
         {
             return P.TooLarge($"a lexicon is at most {MaxLexiconBytes} bytes");
@@ -117,12 +145,18 @@ internal static partial class AdminEndpoints
         string body;
         try
         {
-            using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true));
-            body = await reader.ReadToEndAsync(cancellationToken);
+            // No byte-order-mark sniffing: a UTF-16 mark must not switch the decoder; the body is UTF-8 or refused.
+            using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: false);
+            body = (await reader.ReadToEndAsync(cancellationToken)).TrimStart('\uFEFF');
         }
         catch (DecoderFallbackException)
         {
             return P.InvalidBody("the lexicon is not valid UTF-8");
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // The server's body limit or broken framing: the client's fault, answered rather than logged.
+            return ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? P.TooLarge(ex.Message) : P.InvalidBody(ex.Message);
         }
         var (version, terms, errors) = await catalog.PutAsync(name, body, cancellationToken);
         if (errors.Count > 0)
@@ -132,8 +166,13 @@ internal static partial class AdminEndpoints
         return TypedResults.Ok(new LexiconResponse(name, version, terms));
     }
 
-    private static async Task<IResult> AddRumorAsync(RumorRequest request, RumorCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<IResult> AddRumorAsync(HttpRequest http, RumorCatalog catalog, CancellationToken cancellationToken)
     {
+        var (request, problem) = await RequestBody.ReadAsync(http, AdminJson.Default.RumorRequest);
+        if (request is null)
+        {
+            return problem!;
+        }
         if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > 200)
         {
             return P.Field("title", "required: 1–200 characters");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cluster.Grains.Decisions;
 using Cluster.Ingest.Auth;
+using Cluster.Ingest.Problems;
 using P = Cluster.Ingest.Problems.Problems;
 
 namespace Cluster.Silo.Decisions;
@@ -17,23 +18,21 @@ internal static class DecisionEndpoints
         return app;
     }
 
-    private static async Task<IResult> ReadAsync(HttpContext http, IDecisionStore store, FeedSignal signal, TimeProvider time, string? after, int? limit, int? waitMs)
+    private static async Task<IResult> ReadAsync(HttpContext http, IDecisionStore store, FeedSignal signal, TimeProvider time)
     {
         var platform = http.User.CallerId();
-        long cursor = 0;
-        if (!string.IsNullOrEmpty(after) && !FeedCursor.TryParse(after, out cursor))
+        var query = http.Request.Query;
+        if (!QueryValues.TryGet(query, "after", out var after) || !TryParseCursor(after, out var cursor))
         {
-            return P.Field("after", "must be a cursor returned as 'next' or 'cursor'");
+            return P.Field("after", "must be a cursor returned as 'next' or 'cursor', given once");
         }
-        var n = limit ?? 100;
-        if (n is < 1 or > MaxLimit)
+        if (QueryValues.Int(query, "limit", 100, 1, MaxLimit, out var n) is { } limitError)
         {
-            return P.Field("limit", $"must be between 1 and {MaxLimit}");
+            return P.Field("limit", limitError);
         }
-        var wait = waitMs ?? 0;
-        if (wait is < 0 or > MaxWaitMs)
+        if (QueryValues.Int(query, "waitMs", 0, 0, MaxWaitMs, out var wait) is { } waitError)
         {
-            return P.Field("waitMs", $"must be between 0 and {MaxWaitMs}");
+            return P.Field("waitMs", waitError);
         }
 
         var started = time.GetTimestamp();
@@ -56,6 +55,13 @@ internal static class DecisionEndpoints
             {
             }
         }
+    }
+
+    /// <summary>The one place that reads the <c>after</c> cursor; absent means from the start.</summary>
+    private static bool TryParseCursor(string? after, out long cursor)
+    {
+        cursor = 0;
+        return string.IsNullOrEmpty(after) || FeedCursor.TryParse(after, out cursor);
     }
 
     private static FeedItem ToItem(long cursor, DecisionRecord d) =>

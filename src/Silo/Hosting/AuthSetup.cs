@@ -1,4 +1,5 @@
 using Cluster.Ingest.Auth;
+using Cluster.Ingest.Problems;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Cluster.Silo.Hosting;
@@ -15,7 +16,8 @@ internal static class AuthSetup
             .AddPolicy(AuthPolicies.Admin, p => p.RequireClaim(AuthPolicies.KindClaim, "admin"))
             .AddPolicy(AuthPolicies.Platform, p => p.RequireClaim(AuthPolicies.KindClaim, "platform"))
             .AddPolicy(AuthPolicies.Reviewer, p => p.RequireClaim(AuthPolicies.KindClaim, "reviewer"));
-        services.AddProblemDetails();
+        // Framework-written problems (unknown route, 405, challenge, forbid) get a type and an errors map like the app's own.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemFields.Complete);
         return services;
     }
 }

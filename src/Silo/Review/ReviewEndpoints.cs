@@ -4,6 +4,7 @@ using Cluster.Grains.Review;
 using Cluster.Grains.Runtime;
 using Cluster.Grains.Storage;
 using Cluster.Ingest.Auth;
+using Cluster.Ingest.Problems;
 using Cluster.Screening;
 using Cluster.Silo.Accounts;
 using P = Cluster.Ingest.Problems.Problems;
@@ -27,9 +28,13 @@ internal static class ReviewEndpoints
         return app;
     }
 
-    private static async Task<IResult> ClaimAsync(ClaimBody? body, HttpContext http, IReviewStore store, IPartitionStore grains)
+    private static async Task<IResult> ClaimAsync(HttpContext http, IReviewStore store, IPartitionStore grains)
     {
-        body ??= new ClaimBody(null, null, null);
+        var (body, problem) = await RequestBody.ReadAsync(http.Request, ReviewJson.Default.ClaimBody, empty: new ClaimBody(null, null, null));
+        if (body is null)
+        {
+            return problem!;
+        }
         var max = body.Max ?? 10;
         if (max is < 1 or > MaxClaim)
         {
@@ -44,8 +49,7 @@ internal static class ReviewEndpoints
         var queues = user.Queues();
         if (body.Queue is { } queue && !MayRead(queues, user.IsSenior(), queue))
         {
-            return TypedResults.Problem($"queue '{queue}' is not one of this reviewer's queues", statusCode: StatusCodes.Status403Forbidden,
-                title: "Forbidden.", type: "urn:screening-cluster:problem:forbidden");
+            return P.Forbidden("queue", $"queue '{queue}' is not one of this reviewer's queues");
         }
         var claimed = await store.ClaimAsync(
             new ClaimRequest(user.CallerId(), queues, user.IsSenior(), body.Queue, max, TimeSpan.FromSeconds(lease)), http.RequestAborted);
@@ -60,8 +64,13 @@ internal static class ReviewEndpoints
         return TypedResults.Ok(new ClaimResponse(items));
     }
 
-    private static async Task<IResult> DecideAsync(string id, VerdictBody body, HttpContext http, IReviewStore store, GrainRuntime runtime)
+    private static async Task<IResult> DecideAsync(string id, HttpContext http, IReviewStore store, GrainRuntime runtime)
     {
+        var (body, problem) = await RequestBody.ReadAsync(http.Request, ReviewJson.Default.VerdictBody);
+        if (body is null)
+        {
+            return problem!;
+        }
         var verdict = body.Verdict;
         if (verdict is not (ReviewVerdict.Violation or ReviewVerdict.Clear or ReviewVerdict.Escalate))
         {
