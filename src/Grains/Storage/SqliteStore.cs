@@ -29,6 +29,7 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
     {
         _map = map;
         _time = time;
+        CreatePrivateFile(path);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -215,6 +216,34 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
             }
         });
         return byPartition.Keys.Select(p => new PartitionId(p)).ToList();
+    }
+
+    /// <summary>
+    /// Creates the database file readable by its owner only before SQLite opens it: the file holds post text and
+    /// personal data, and SQLite's unix VFS gives the -wal and -shm files the database file's permissions.
+    /// </summary>
+    private static void CreatePrivateFile(string path)
+    {
+        if (OperatingSystem.IsWindows() || File.Exists(path))
+        {
+            return;
+        }
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        };
+        try
+        {
+            using (new FileStream(path, options))
+            {
+            }
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Created meanwhile by another opener; its mode is that opener's business.
+        }
     }
 
     private static long AllocateSeq(SqliteConnection c, SqliteTransaction tx, int partition, int count) =>

@@ -22,10 +22,11 @@ internal static class RuntimeSetup
         services.AddSingleton(sp => new PartitionMap(sp.GetRequiredService<RuntimeOptions>().Partitions));
         services.AddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<SiloOptions>();
-            Directory.CreateDirectory(options.DataDir);
-            var path = Path.GetFullPath(Path.Combine(options.DataDir, "cluster.db"));
-            SiloLog.Store(sp.GetRequiredService<ILogger<SqliteStore>>(), path);
+            var logger = sp.GetRequiredService<ILogger<SqliteStore>>();
+            var dataDir = DataDirectory.Prepare(sp.GetRequiredService<SiloOptions>().DataDir, logger);
+            SiloLog.DataDirectory(logger, dataDir);
+            var path = Path.Combine(dataDir, "cluster.db");
+            SiloLog.Store(logger, path);
             return new SqliteStore(path, sp.GetRequiredService<PartitionMap>(), sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<IPartitionStore>(sp => sp.GetRequiredService<SqliteStore>());
