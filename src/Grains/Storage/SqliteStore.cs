@@ -42,12 +42,17 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
         _writer.Open();
         // WAL: readers do not block the writer. synchronous=NORMAL: a commit survives a crash of this process
         // (the promise of a 202); only an OS crash or power loss can drop the last transactions.
-        Execute(_writer, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
+        // journal_size_limit: the WAL is checkpointed every 1000 pages (4 MiB) by default, but a burst (a long reader
+        // holding back a checkpoint, a large import) leaves the file at its peak size; this truncates it back when it resets.
+        Execute(_writer, null, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA journal_size_limit={WalSizeLimit};");
         Execute(_writer, null, SqliteSchema.Create);
         LoadPositions();
         _writerThread = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
         _writerThread.Start();
     }
+
+    /// <summary>Bytes the WAL file is truncated back to after a checkpoint resets it.</summary>
+    public const long WalSizeLimit = 64L << 20;
 
     public string Path => _writer.DataSource;
 

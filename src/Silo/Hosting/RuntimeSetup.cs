@@ -16,8 +16,15 @@ namespace Cluster.Silo.Hosting;
 /// <summary>The embedded store, the grain runtime and the ingest pipeline, wired together.</summary>
 internal static class RuntimeSetup
 {
-    public static IServiceCollection AddEmbeddedStore(this IServiceCollection services)
+    public static IServiceCollection AddEmbeddedStore(this IServiceCollection services, IConfiguration configuration)
     {
+        var storage = new StorageOptions();
+        configuration.GetSection("Storage").Bind(storage);
+        if (storage.Validate() is { } error)
+        {
+            throw new InvalidOperationException("Invalid configuration: " + error);
+        }
+        services.AddSingleton(storage);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new PartitionMap(sp.GetRequiredService<RuntimeOptions>().Partitions));
         services.AddSingleton(sp =>
@@ -29,6 +36,8 @@ internal static class RuntimeSetup
             SiloLog.Store(logger, path);
             return new SqliteStore(path, sp.GetRequiredService<PartitionMap>(), sp.GetRequiredService<TimeProvider>());
         });
+        services.AddSingleton<InboxPruner>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxPruner>());
         services.AddSingleton<IPartitionStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IPostStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IDecisionStore>(sp => sp.GetRequiredService<SqliteStore>());
