@@ -12,7 +12,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.UseDefaultUrl();
 builder.Services
     .AddSiloOptions(builder.Configuration)
-    .AddEmbeddedStore()
+    .AddEmbeddedStore(builder.Configuration)
     .AddGrainRuntime()
     .AddIngest()
     .AddBearerAuth()

@@ -29,6 +29,7 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
     {
         _map = map;
         _time = time;
+        CreatePrivateFile(path);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -41,13 +42,18 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
         _writer.Open();
         // WAL: readers do not block the writer. synchronous=NORMAL: a commit survives a crash of this process
         // (the promise of a 202); only an OS crash or power loss can drop the last transactions.
-        Execute(_writer, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
+        // journal_size_limit: the WAL is checkpointed every 1000 pages (4 MiB) by default, but a burst (a long reader
+        // holding back a checkpoint, a large import) leaves the file at its peak size; this truncates it back when it resets.
+        Execute(_writer, null, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA journal_size_limit={WalSizeLimit};");
         Execute(_writer, null, SqliteSchema.Create);
         SqliteSchema.Migrate(_writer);
         LoadPositions();
         _writerThread = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
         _writerThread.Start();
     }
+
+    /// <summary>Bytes the WAL file is truncated back to after a checkpoint resets it.</summary>
+    public const long WalSizeLimit = 64L << 20;
 
     public string Path => _writer.DataSource;
 
@@ -216,6 +222,34 @@ public sealed partial class SqliteStore : IPartitionStore, IPostStore, IDecision
             }
         });
         return byPartition.Keys.Select(p => new PartitionId(p)).ToList();
+    }
+
+    /// <summary>
+    /// Creates the database file readable by its owner only before SQLite opens it: the file holds post text and
+    /// personal data, and SQLite's unix VFS gives the -wal and -shm files the database file's permissions.
+    /// </summary>
+    private static void CreatePrivateFile(string path)
+    {
+        if (OperatingSystem.IsWindows() || File.Exists(path))
+        {
+            return;
+        }
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        };
+        try
+        {
+            using (new FileStream(path, options))
+            {
+            }
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Created meanwhile by another opener; its mode is that opener's business.
+        }
     }
 
     private static long AllocateSeq(SqliteConnection c, SqliteTransaction tx, int partition, int count) =>

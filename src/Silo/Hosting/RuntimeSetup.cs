@@ -17,18 +17,28 @@ namespace Cluster.Silo.Hosting;
 /// <summary>The embedded store, the grain runtime and the ingest pipeline, wired together.</summary>
 internal static class RuntimeSetup
 {
-    public static IServiceCollection AddEmbeddedStore(this IServiceCollection services)
+    public static IServiceCollection AddEmbeddedStore(this IServiceCollection services, IConfiguration configuration)
     {
+        var storage = new StorageOptions();
+        configuration.GetSection("Storage").Bind(storage);
+        if (storage.Validate() is { } error)
+        {
+            throw new InvalidOperationException("Invalid configuration: " + error);
+        }
+        services.AddSingleton(storage);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new PartitionMap(sp.GetRequiredService<RuntimeOptions>().Partitions));
         services.AddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<SiloOptions>();
-            Directory.CreateDirectory(options.DataDir);
-            var path = Path.GetFullPath(Path.Combine(options.DataDir, "cluster.db"));
-            SiloLog.Store(sp.GetRequiredService<ILogger<SqliteStore>>(), path);
+            var logger = sp.GetRequiredService<ILogger<SqliteStore>>();
+            var dataDir = DataDirectory.Prepare(sp.GetRequiredService<SiloOptions>().DataDir, logger);
+            SiloLog.DataDirectory(logger, dataDir);
+            var path = Path.Combine(dataDir, "cluster.db");
+            SiloLog.Store(logger, path);
             return new SqliteStore(path, sp.GetRequiredService<PartitionMap>(), sp.GetRequiredService<TimeProvider>());
         });
+        services.AddSingleton<InboxPruner>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxPruner>());
         services.AddSingleton<IPartitionStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IPostStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IDecisionStore>(sp => sp.GetRequiredService<SqliteStore>());

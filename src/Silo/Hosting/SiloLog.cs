@@ -28,4 +28,10 @@ internal static partial class SiloLog
 
     [LoggerMessage(5007, LogLevel.Information, "Rumor {RumorId} added; the library has {Rumors} rumors")]
     public static partial void RumorAdded(ILogger logger, string rumorId, int rumors);
+
+    [LoggerMessage(5050, LogLevel.Information, "Data directory {Path}")]
+    public static partial void DataDirectory(ILogger logger, string path);
+
+    [LoggerMessage(5051, LogLevel.Warning, "{Path} was accessible to other users; its mode is now {Mode}")]
+    public static partial void PermissionsTightened(ILogger logger, string path, string mode);
 }
