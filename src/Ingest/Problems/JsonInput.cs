@@ -25,6 +25,43 @@ internal static class JsonInput
     /// </summary>
     public static Outcome Check(ReadOnlySequence<byte> json, int maxDepth, out string field, out string error)
     {
+        // Almost every body is fine: a pass that allocates nothing answers for those, and only a body with a problem
+        // is read again to name the field (which allocates the property names along the path).
+        if (IsClean(json, maxDepth))
+        {
+            field = "";
+            error = "";
+            return Outcome.Ok;
+        }
+        return Locate(json, maxDepth, out field, out error);
+    }
+
+    /// <summary>True when the JSON is well formed, within the depth and free of lone surrogates; false for anything else.</summary>
+    private static bool IsClean(ReadOnlySequence<byte> json, int maxDepth)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = int.MaxValue });
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray when reader.CurrentDepth >= maxDepth:
+                        return false;
+                    case JsonTokenType.String or JsonTokenType.PropertyName when reader.ValueIsEscaped && HasLoneSurrogate(ref reader):
+                        return false;
+                }
+            }
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static Outcome Locate(ReadOnlySequence<byte> json, int maxDepth, out string field, out string error)
+    {
         // No reader depth limit: the depth is checked here, so an overly deep value is reported with its field.
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = int.MaxValue });
         var path = new List<Segment>();
