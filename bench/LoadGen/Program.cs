@@ -32,6 +32,7 @@ http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer
 
 var sentAt = new long[total];
 var latencies = new ConcurrentBag<double>();
+var ackLatencies = new ConcurrentBag<double>();
 var decided = 0;
 var clock = Stopwatch.StartNew();
 using var feedStop = new CancellationTokenSource();
@@ -83,11 +84,13 @@ var senders = Enumerable.Range(0, connections).Select(async _ =>
             using var response = await http.PostAsync("/v1/posts", new StringContent(payload, Encoding.UTF8, "application/x-ndjson"));
             if ((int)response.StatusCode == 429)
             {
+                // A stream refused part-way reports what it committed; the resend counts those as duplicates.
                 Interlocked.Increment(ref throttled);
                 await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
                 continue;
             }
             response.EnsureSuccessStatusCode();
+            ackLatencies.Add((clock.ElapsedTicks - now) * 1000.0 / Stopwatch.Frequency);
             var result = await response.Content.ReadFromJsonAsync<JsonObject>();
             Interlocked.Add(ref accepted, result!["accepted"]!.GetValue<int>());
             break;
@@ -100,13 +103,17 @@ await feed.WaitAsync(TimeSpan.FromMinutes(10));
 var allSeconds = clock.Elapsed.TotalSeconds;
 
 var sorted = latencies.Order().ToArray();
-double Percentile(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+var acks = ackLatencies.Order().ToArray();
+double Percentile(double p) => At(sorted, p);
+static double At(double[] values, double p) => values.Length == 0 ? double.NaN : values[Math.Min(values.Length - 1, (int)Math.Ceiling(p * values.Length) - 1)];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"posts={total} batch={batch} connections={connections} accepted={accepted} throttled={throttled} decided={decided}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"ingest: {accepted / ingestSeconds:F0} posts/s ({ingestSeconds:F1} s); decided: {decided / allSeconds:F0} posts/s end to end ({allSeconds:F1} s)"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"decision latency (request sent -> decision in feed): p50 {Percentile(0.50):F0} ms, p99 {Percentile(0.99):F0} ms, max {Percentile(1.0):F0} ms"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"202 latency (last send of a batch -> 202): p50 {At(acks, 0.50):F0} ms, p99 {At(acks, 0.99):F0} ms, max {At(acks, 1.0):F0} ms; 429 answers: {throttled}"));
 
 internal static class Args
 {
