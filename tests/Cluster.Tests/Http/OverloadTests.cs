@@ -55,7 +55,10 @@ public sealed class OverloadTests : IAsyncLifetime
         var second = await platform.PostJsonAsync("/v1/posts", new[] { Api.Post("q-10", "x") });
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(1), second.Headers.RetryAfter!.Delta);
-        Assert.Equal("urn:screening-cluster:problem:overloaded", (await second.Json())["type"]!.GetValue<string>());
+        Assert.Equal("application/problem+json", second.Content.Headers.ContentType!.MediaType);
+        var problem = await second.Json();
+        Assert.Equal("urn:screening-cluster:problem:overloaded", problem["type"]!.GetValue<string>());
+        Assert.NotNull(problem["errors"]!["body"]);
 
         _gate.Open();
         Assert.Equal(HttpStatusCode.Accepted, (await first).StatusCode);
