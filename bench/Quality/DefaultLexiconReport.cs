@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cluster.Grains.Platforms;
 using Cluster.Screening;
 using Cluster.Screening.Classifiers;
 using Cluster.Screening.Lexicon;
@@ -8,12 +9,15 @@ namespace Cluster.Quality;
 
 /// <summary>
 /// Writes the default lexicon (<see cref="DefaultLexiconRecipe"/>) and measures what a silo screens with by
-/// default: starter + default lexicon, the abuse model at the silo's threshold, the default policy (review 0.4,
-/// block 0.8), on the held-out benign halves; evasion recall of its terms; and the cost of loading it.
+/// default: starter + default lexicon, the abuse model at the silo's threshold, the default policy
+/// (<see cref="PlatformPolicy.Default"/>: review 0.4, block 0.8, politics review-only), on the held-out benign
+/// halves; evasion recall of its terms; and the cost of loading it.
 /// </summary>
 internal static class DefaultLexiconReport
 {
-    private const double Review = 0.4;
+    /// <summary>The default policy as it was before politics became review-only: every category blocks from 0.8.</summary>
+    private static readonly PlatformPolicy PoliticsBlocking =
+        new(0, new Dictionary<string, Threshold> { [Categories.Name(Category.Politics)] = PlatformPolicy.DefaultThreshold });
 
     public static void Write(string path)
     {
@@ -45,26 +49,27 @@ internal static class DefaultLexiconReport
         Console.WriteLine();
         Console.WriteLine("| lexicons | default entries | cmrc2018 trial blocked | CLUE 2nd half blocked | all blocked | all reviewed |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-        var rows = new (string Name, IReadOnlyList<LexiconEntry>? Default)[]
+        var rows = new (string Name, IReadOnlyList<LexiconEntry>? Default, PlatformPolicy Policy)[]
         {
-            ("starter only (the silo before this list)", null),
-            ("**starter + default (shipped)**", shipped.Entries),
-            ("… with konsheng's ad list as well (duplicates of houbb's)", Variant(new(0.5, 0.2, KonshengAds: true, 0.5))),
-            ("… without the houbb ad list", Variant(new(0.5, 0, false, 0.5))),
-            ("… ad list at 0.5 instead of 0.2", Variant(new(0.5, 0.5, false, 0.5))),
-            ("… abuse list at 1.0 instead of 0.5", Variant(new(1.0, 0.2, false, 0.5))),
-            ("… without the houbb abuse list", Variant(new(0, 0.2, false, 0.5))),
-            ("… without the houbb domain list", Variant(new(0.5, 0.2, false, 0))),
-            ("… politics at most 0.1", Variant(new(0.5, 0.2, false, 0.5, 0.1))),
-            ("… without politics", Variant(new(0.5, 0.2, false, 0.5, 0))),
+            ("starter only (the silo before this list)", null, PlatformPolicy.Default),
+            ("**starter + default (shipped)**", shipped.Entries, PlatformPolicy.Default),
+            ("… under a policy where politics blocks from 0.8", shipped.Entries, PoliticsBlocking),
+            ("… with konsheng's ad list as well (duplicates of houbb's)", Variant(new(0.5, 0.2, KonshengAds: true, 0.5)), PlatformPolicy.Default),
+            ("… without the houbb ad list", Variant(new(0.5, 0, false, 0.5)), PlatformPolicy.Default),
+            ("… ad list at 0.5 instead of 0.2", Variant(new(0.5, 0.5, false, 0.5)), PlatformPolicy.Default),
+            ("… abuse list at 1.0 instead of 0.5", Variant(new(1.0, 0.2, false, 0.5)), PlatformPolicy.Default),
+            ("… without the houbb abuse list", Variant(new(0, 0.2, false, 0.5)), PlatformPolicy.Default),
+            ("… without the houbb domain list", Variant(new(0.5, 0.2, false, 0)), PlatformPolicy.Default),
+            ("… politics at most 0.1", Variant(new(0.5, 0.2, false, 0.5, 0.1)), PlatformPolicy.Default),
+            ("… without politics", Variant(new(0.5, 0.2, false, 0.5, 0)), PlatformPolicy.Default),
         };
-        foreach (var (name, entries) in rows)
+        foreach (var (name, entries, policy) in rows)
         {
             var screener = SiloScreener(entries);
-            var cmrc = heldCmrc.Count(d => Outcome(screener, d) == 2);
-            var clue = heldClue.Count(d => Outcome(screener, d) == 2);
+            var cmrc = heldCmrc.Count(d => Outcome(screener, d, policy) == 2);
+            var clue = heldClue.Count(d => Outcome(screener, d, policy) == 2);
             var all = heldCmrc.Concat(heldClue).ToArray();
-            var reviewed = all.Count(d => Outcome(screener, d) == 1);
+            var reviewed = all.Count(d => Outcome(screener, d, policy) == 1);
             Console.WriteLine($"| {name} | {entries?.Count ?? 0:N0} | {Share(cmrc, heldCmrc.Length)} | {Share(clue, heldClue.Length)} | "
                 + $"{Share(cmrc + clue, all.Length)} | {Share(reviewed, all.Length)} |");
         }
@@ -72,12 +77,14 @@ internal static class DefaultLexiconReport
 
         var silo = SiloScreener(shipped.Entries);
         var blocking = heldCmrc.Concat(heldClue)
-            .SelectMany(d => silo.Screen(d) is var r ? r.Findings.Where(f => r.Score(f.Category) >= FalsePositiveReport.Block)
+            .SelectMany(d => silo.Screen(d) is var r ? r.Findings.Where(f => Blocks(r, f.Category, PlatformPolicy.Default))
                 .Select(f => $"{Categories.Name(f.Category)}:{f.Text} ({f.Weight:0.#})").Distinct() : [])
             .GroupBy(t => t).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(20);
-        var blockedBy = heldCmrc.Concat(heldClue).Select(silo.Screen).SelectMany(r => Categories.All.Where(c => r.Score(c) >= FalsePositiveReport.Block))
+        var blockedBy = heldCmrc.Concat(heldClue).Select(silo.Screen).SelectMany(r => Categories.All.Where(c => Blocks(r, c, PlatformPolicy.Default)))
             .GroupBy(c => c).OrderByDescending(g => g.Count()).Select(g => $"{Categories.Name(g.Key)} {g.Count()}");
         Console.WriteLine("Blocked held-out paragraphs by blocking category: " + string.Join(", ", blockedBy) + ".");
+        var politicsPastBlock = heldCmrc.Concat(heldClue).Count(d => silo.Screen(d).Score(Category.Politics) >= PlatformPolicy.DefaultThreshold.Block);
+        Console.WriteLine($"Held-out paragraphs whose politics score reaches {PlatformPolicy.DefaultThreshold.Block} (reviewed, not blocked, by default): {politicsPastBlock}.");
         Console.WriteLine("Findings in blocked held-out text: " + string.Join(", ", blocking.Select(g => $"{g.Key} ×{g.Count()}")));
         Console.WriteLine();
 
@@ -98,13 +105,16 @@ internal static class DefaultLexiconReport
         return new Screener(LexiconSnapshot.Build(sources), MatchMode.Overlapping, abuseThreshold: AbuseModel.SiloThreshold);
     }
 
-    /// <summary>0 allow, 1 review, 2 block under the default policy.</summary>
-    public static int Outcome(Screener screener, string text)
+    /// <summary>0 allow, 1 review, 2 block under <paramref name="policy"/>, as AccountGrain decides.</summary>
+    public static int Outcome(Screener screener, string text, PlatformPolicy policy)
     {
         var result = screener.Screen(text);
-        var top = Categories.All.Max(result.Score);
-        return top >= FalsePositiveReport.Block ? 2 : top >= Review ? 1 : 0;
+        return Categories.All.Any(c => Blocks(result, c, policy)) ? 2
+            : Categories.All.Any(c => result.Score(c) > 0 && result.Score(c) >= policy.For(c).Review) ? 1 : 0;
     }
+
+    private static bool Blocks(ScreeningResult result, Category category, PlatformPolicy policy) =>
+        result.Score(category) > 0 && result.Score(category) >= policy.For(category).Block;
 
     private static void Cost(LexiconSource shipped)
     {

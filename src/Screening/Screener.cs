@@ -84,6 +84,7 @@ public sealed class Screener
             findings = new List<Finding>(Math.Min(scratch.HitCount, MaxLexiconFindings) + 2);
             AddLexiconFindings(text, view, scratch, findings);
         }
+        var termFindings = findings?.Count ?? 0;
         if (normalized.Chars.ContainsAnyInRange('0', '9'))
         {
             findings ??= [];
@@ -95,7 +96,7 @@ public sealed class Screener
             if (domains is not null)
             {
                 findings ??= [];
-                AddDomainFindings(text, domains, normalized, findings);
+                AddDomainFindings(text, domains, normalized, findings, termFindings);
                 EmailDetector.Scan(normalized, domains, findings);
             }
         }
@@ -161,39 +162,105 @@ public sealed class Screener
         {
             deny = LeftmostLongest(deny);
         }
+        else if (deny.Length > 1)
+        {
+            MarkNested(deny);
+        }
 
-        // One finding per distinct term (repeating a word does not multiply its weight). At most
-        // MaxLexiconFindings terms are kept, so the terms seen so far fit a short list on the stack.
+        // One finding per distinct term and category (repeating a word does not multiply its weight), none for a
+        // category the hit is nested in. At most MaxLexiconFindings are kept, so the (term, category) keys seen
+        // so far fit a short list on the stack.
         Span<int> seen = stackalloc int[MaxLexiconFindings];
         var seenCount = 0;
-        var lexiconFindings = 0;
         foreach (var hit in deny)
         {
-            if (lexiconFindings == MaxLexiconFindings)
+            var entries = Lexicon.EntriesOf(hit.Pattern);
+            string? evidence = null;
+            for (var e = 0; e < entries.Length; e++)
             {
-                return;
-            }
-            if (seen[..seenCount].Contains(hit.Pattern))
-            {
-                continue;
-            }
-            seen[seenCount++] = hit.Pattern;
-            var originalStart = view.OriginalStart(hit.Start);
-            var originalEnd = view.OriginalEnd(hit.End - 1);
-            var evidence = text.Substring(originalStart, Math.Min(originalEnd - originalStart, MaxEvidenceChars));
-            foreach (var entry in Lexicon.EntriesOf(hit.Pattern))
-            {
-                if (lexiconFindings == MaxLexiconFindings)
+                var entry = entries[e];
+                var category = (int)entry.Category;
+                var key = (hit.Pattern * Categories.Count) + category;
+                if ((hit.NestedIn & (1u << category)) != 0 || !IsBestOfCategory(entries, e) || seen[..seenCount].Contains(key))
+                {
+                    continue;
+                }
+                if (seenCount == MaxLexiconFindings)
                 {
                     return;
                 }
+                seen[seenCount++] = key;
+                var originalStart = view.OriginalStart(hit.Start);
+                var originalEnd = view.OriginalEnd(hit.End - 1);
+                evidence ??= text.Substring(originalStart, Math.Min(originalEnd - originalStart, MaxEvidenceChars));
                 findings.Add(new Finding(entry.Category, entry.Weight, originalStart, originalEnd, evidence, Lexicon.SourceOf(entry)));
-                lexiconFindings++;
             }
         }
     }
 
-    private void AddDomainFindings(string text, List<DomainScanner.Candidate> domains, NormalizedText normalized, List<Finding> findings)
+    /// <summary>
+    /// Sets <see cref="Hit.NestedIn"/> to the categories of the hits that contain each hit: one stretch of text is
+    /// one piece of evidence, so 中国共产党 scores once, not again for the 共产党 and 产党 inside it. Relies on the
+    /// automaton's order: ends ascending, and at one end the longest first (a state's own pattern, then its output
+    /// chain). Going through the ends from the last while keeping each end's hits longest first visits every hit
+    /// after all hits that contain it (they end at or after it and start at or before it), so the smallest start
+    /// seen per category decides containment in one pass, without sorting.
+    /// </summary>
+    private void MarkNested(Span<Hit> hits)
+    {
+        Span<int> minStart = stackalloc int[Categories.Count];
+        minStart.Fill(int.MaxValue);
+        var groupEnd = hits.Length;
+        while (groupEnd > 0)
+        {
+            var groupStart = groupEnd - 1;
+            while (groupStart > 0 && hits[groupStart - 1].End == hits[groupEnd - 1].End)
+            {
+                groupStart--;
+            }
+            for (var i = groupStart; i < groupEnd; i++)
+            {
+                ref var hit = ref hits[i];
+                var entries = Lexicon.EntriesOf(hit.Pattern);
+                var nested = 0u;
+                foreach (var entry in entries)
+                {
+                    nested |= minStart[(int)entry.Category] <= hit.Start ? 1u << (int)entry.Category : 0;
+                }
+                hit.NestedIn = nested;
+                foreach (var entry in entries)
+                {
+                    ref var min = ref minStart[(int)entry.Category];
+                    min = Math.Min(min, hit.Start);
+                }
+            }
+            groupEnd = groupStart;
+        }
+    }
+
+    /// <summary>
+    /// Whether entry <paramref name="index"/> is the one to report for its category when one term has several
+    /// (the same term in two lexicons): the highest weight, and on equal weights the first in snapshot order
+    /// (sources in the order the snapshot was built: starter, default, then uploads), so a repeated line neither
+    /// adds evidence nor makes the reported source depend on anything but the build order.
+    /// </summary>
+    private static bool IsBestOfCategory(ReadOnlySpan<LexiconSnapshot.CompiledEntry> entries, int index)
+    {
+        var candidate = entries[index];
+        for (var j = 0; j < entries.Length; j++)
+        {
+            if (j != index && entries[j].Category == candidate.Category
+                && (entries[j].Weight > candidate.Weight || (entries[j].Weight == candidate.Weight && j < index)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <param name="termFindings">How many findings at the start of <paramref name="findings"/> are lexicon term hits.</param>
+    private void AddDomainFindings(
+        string text, List<DomainScanner.Candidate> domains, NormalizedText normalized, List<Finding> findings, int termFindings)
     {
         foreach (var candidate in domains)
         {
@@ -209,8 +276,16 @@ public sealed class Screener
             {
                 continue;
             }
-            foreach (var entry in entries)
+            for (var e = 0; e < entries.Length; e++)
             {
+                var entry = entries[e];
+                if (!IsBestOfCategory(entries, e))
+                {
+                    continue;
+                }
+                // A listed domain and a term of its category inside it (sex in sex.example) are one stretch of text:
+                // the domain, the longer, is the evidence.
+                termFindings -= RemoveInside(findings, termFindings, entry.Category, start, end);
                 findings.Add(new Finding(entry.Category, entry.Weight, start, end, candidate.Domain, Lexicon.SourceOf(entry)));
             }
             if (!entries.IsEmpty)
@@ -226,6 +301,22 @@ public sealed class Screener
                 findings.Add(new Finding(Category.Phishing, LookAlikeWeight, start, end, $"{candidate.Domain} ~ {imitated}", LookAlikeSource));
             }
         }
+    }
+
+    /// <summary>Removes the first <paramref name="count"/> findings of <paramref name="category"/> that lie within [start, end); returns how many.</summary>
+    private static int RemoveInside(List<Finding> findings, int count, Category category, int start, int end)
+    {
+        var removed = 0;
+        for (var i = count - 1; i >= 0; i--)
+        {
+            var f = findings[i];
+            if (f.Category == category && start <= f.Start && f.End <= end)
+            {
+                findings.RemoveAt(i);
+                removed++;
+            }
+        }
+        return removed;
     }
 
     /// <summary>Sorts by start, longest first, and keeps each hit that begins after the last kept one ended.</summary>
@@ -275,6 +366,9 @@ public sealed class Screener
         public int Pattern;
         public int Start;
         public int End;
+
+        /// <summary>Bit per <see cref="Category"/> (14 of them, so a uint holds all): a longer hit of that category contains this one.</summary>
+        public uint NestedIn;
     }
 
     private sealed class Scratch

@@ -9,11 +9,13 @@ namespace Cluster.Screening.Tests.Lexicon;
 /// <summary>
 /// The shipped default lexicon (Lexicon/Default/default.lexicon) as a silo screens with it by default: starter +
 /// default, the abuse model at the silo's threshold, the default policy. Bounds sit a little beside the figures
-/// of bench/README.md "Default lexicon" (66 of 1,506 held-out paragraphs blocked; on this 4,000-term sample, recall
-/// 1.0000 clean and at least 0.9992 under every evasion).
+/// of bench/README.md "Default lexicon" (58 of 1,506 held-out paragraphs blocked, 130 reviewed; on this 4,000-term
+/// sample, recall 1.0000 clean and at least 0.9992 under every evasion).
 /// </summary>
 public sealed class DefaultLexiconTests
 {
+    private const double Review = 0.4;
+
     private const double Block = 0.8;
 
     private static readonly Lazy<Screener> Silo = new(() => new Screener(
@@ -56,16 +58,23 @@ public sealed class DefaultLexiconTests
     }
 
     [Fact]
-    public void Held_out_benign_text_is_blocked_at_most_4_8_percent_of_the_time()
+    public void Held_out_benign_text_is_blocked_at_most_4_1_percent_and_reviewed_at_most_9_percent_of_the_time()
     {
         var (cmrc, clue) = DefaultLexiconRecipe.HeldOut();
         var held = cmrc.Concat(clue).ToArray();
 
-        var blocked = held.Count(d => Silo.Value.Screen(d) is var r && Categories.All.Any(c => r.Score(c) >= Block));
+        var results = held.Select(Silo.Value.Screen).ToArray();
+        var blocked = results.Count(Blocks);
+        var reviewed = results.Count(r => !Blocks(r) && Categories.All.Any(c => r.Score(c) >= Review));
 
         Assert.Equal(1_506, held.Length);
-        Assert.True(blocked <= 72, $"{blocked} of {held.Length} held-out benign paragraphs blocked ({(double)blocked / held.Length:P1}); measured 66");
+        Assert.True(blocked <= 62, $"{blocked} of {held.Length} held-out benign paragraphs blocked ({(double)blocked / held.Length:P1}); measured 58");
+        Assert.True(reviewed <= 136, $"{reviewed} of {held.Length} held-out benign paragraphs reviewed ({(double)reviewed / held.Length:P1}); measured 130");
     }
+
+    // The default policy (Cluster.Grains PlatformPolicy.DefaultFor): review from 0.4, block from 0.8, and politics
+    // never blocks, it only reviews.
+    private static bool Blocks(ScreeningResult result) => Categories.All.Any(c => c != Category.Politics && result.Score(c) >= Block);
 
     public static TheoryData<string> Kinds() => [.. EvasionVariants.Kinds];
 
@@ -80,7 +89,7 @@ public sealed class DefaultLexiconTests
         var evaded = Recall(terms, t => EvasionVariants.Apply(kind, t, random));
 
         Assert.True(clean >= 0.999, $"clean recall {clean:F4}");
-        Assert.True(evaded >= 0.997, $"{kind}: recall {evaded:F4} (clean {clean:F4})");
+        Assert.True(evaded >= 0.999, $"{kind}: recall {evaded:F4} (clean {clean:F4})");
     }
 
     // 4,000 distinct non-domain terms in an order that depends neither on the file nor on string hash randomisation.
