@@ -49,19 +49,22 @@ internal static class DefaultLexiconReport
         Console.WriteLine();
         Console.WriteLine("| lexicons | default entries | cmrc2018 trial blocked | CLUE 2nd half blocked | all blocked | all reviewed |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        var choices = DefaultLexiconRecipe.Choices.Shipped;
         var rows = new (string Name, IReadOnlyList<LexiconEntry>? Default, PlatformPolicy Policy)[]
         {
             ("starter only (the silo before this list)", null, PlatformPolicy.Default),
             ("**starter + default (shipped)**", shipped.Entries, PlatformPolicy.Default),
             ("… under a policy where politics blocks from 0.8", shipped.Entries, PoliticsBlocking),
-            ("… with konsheng's ad list as well (duplicates of houbb's)", Variant(new(0.5, 0.2, KonshengAds: true, 0.5)), PlatformPolicy.Default),
-            ("… without the houbb ad list", Variant(new(0.5, 0, false, 0.5)), PlatformPolicy.Default),
-            ("… ad list at 0.5 instead of 0.2", Variant(new(0.5, 0.5, false, 0.5)), PlatformPolicy.Default),
-            ("… abuse list at 1.0 instead of 0.5", Variant(new(1.0, 0.2, false, 0.5)), PlatformPolicy.Default),
-            ("… without the houbb abuse list", Variant(new(0, 0.2, false, 0.5)), PlatformPolicy.Default),
-            ("… without the houbb domain list", Variant(new(0.5, 0.2, false, 0)), PlatformPolicy.Default),
-            ("… politics at most 0.1", Variant(new(0.5, 0.2, false, 0.5, 0.1)), PlatformPolicy.Default),
-            ("… without politics", Variant(new(0.5, 0.2, false, 0.5, 0)), PlatformPolicy.Default),
+            ("… with konsheng's ad list as well (duplicates of houbb's)", Variant(choices with { KonshengAds = true }), PlatformPolicy.Default),
+            ("… without the houbb ad list", Variant(choices with { AdsWeight = 0 }), PlatformPolicy.Default),
+            ("… ad list at 0.5 instead of 0.2", Variant(choices with { AdsWeight = 0.5 }), PlatformPolicy.Default),
+            ("… abuse list at 1.0 instead of 0.5", Variant(choices with { AbuseWeight = 1.0 }), PlatformPolicy.Default),
+            ("… without the houbb abuse list", Variant(choices with { AbuseWeight = 0 }), PlatformPolicy.Default),
+            ("… without the houbb domain list", Variant(choices with { DomainWeight = 0 }), PlatformPolicy.Default),
+            ("… politics at most 0.1", Variant(choices with { Politics = 0.1 }), PlatformPolicy.Default),
+            ("… without politics", Variant(choices with { Politics = 0 }), PlatformPolicy.Default),
+            ("… imported terms at full weight (no cap at 0.7)", Variant(choices with { TermCap = 1.0 }), PlatformPolicy.Default),
+            ("… imported terms at most 0.6", Variant(choices with { TermCap = 0.6 }), PlatformPolicy.Default),
         };
         foreach (var (name, entries, policy) in rows)
         {

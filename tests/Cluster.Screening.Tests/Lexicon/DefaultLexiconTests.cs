@@ -9,7 +9,7 @@ namespace Cluster.Screening.Tests.Lexicon;
 /// <summary>
 /// The shipped default lexicon (Lexicon/Default/default.lexicon) as a silo screens with it by default: starter +
 /// default, the abuse model at the silo's threshold, the default policy. Bounds sit a little beside the figures
-/// of bench/README.md "Default lexicon" (58 of 1,506 held-out paragraphs blocked, 130 reviewed; on this 4,000-term
+/// of bench/README.md "Default lexicon" (23 of 1,506 held-out paragraphs blocked, 165 reviewed; on this 4,000-term
 /// sample, recall 1.0000 clean and at least 0.9992 under every evasion).
 /// </summary>
 public sealed class DefaultLexiconTests
@@ -43,7 +43,7 @@ public sealed class DefaultLexiconTests
     }
 
     [Fact]
-    public void A_term_only_the_default_lists_blocks_and_names_the_default_as_its_source()
+    public void A_term_only_the_default_lists_reviews_alone_names_the_default_as_its_source_and_blocks_with_a_second()
     {
         const string text = "有人在群里卖可卡因";
         var starterOnly = new Screener(LexiconSnapshot.Build([StarterLexicon.Source]));
@@ -51,14 +51,18 @@ public sealed class DefaultLexiconTests
         var result = Silo.Value.Screen(text);
 
         Assert.Equal(0, starterOnly.Screen(text).Score(Category.Drugs));
-        Assert.Equal(1.0, result.Score(Category.Drugs));
+        Assert.Equal(DefaultLexiconRecipe.ImportedTermCap, result.Score(Category.Drugs), 6);
+        Assert.InRange(result.Score(Category.Drugs), Review, Block - 0.01);
         var finding = Assert.Single(result.Findings, f => f.Category == Category.Drugs);
         Assert.Equal("可卡因", finding.Text);
         Assert.Equal("lexicon:default@1", finding.Source);
+
+        // Corroborated: two distinct imported terms, 1 − 0.3 × 0.3 = 0.91.
+        Assert.Equal(0.91, Silo.Value.Screen("有人在群里卖可卡因和氯胺酮").Score(Category.Drugs), 6);
     }
 
     [Fact]
-    public void Held_out_benign_text_is_blocked_at_most_4_1_percent_and_reviewed_at_most_9_percent_of_the_time()
+    public void Held_out_benign_text_is_blocked_at_most_1_7_percent_and_reviewed_at_most_11_4_percent_of_the_time()
     {
         var (cmrc, clue) = DefaultLexiconRecipe.HeldOut();
         var held = cmrc.Concat(clue).ToArray();
@@ -68,8 +72,8 @@ public sealed class DefaultLexiconTests
         var reviewed = results.Count(r => !Blocks(r) && Categories.All.Any(c => r.Score(c) >= Review));
 
         Assert.Equal(1_506, held.Length);
-        Assert.True(blocked <= 62, $"{blocked} of {held.Length} held-out benign paragraphs blocked ({(double)blocked / held.Length:P1}); measured 58");
-        Assert.True(reviewed <= 136, $"{reviewed} of {held.Length} held-out benign paragraphs reviewed ({(double)reviewed / held.Length:P1}); measured 130");
+        Assert.True(blocked <= 26, $"{blocked} of {held.Length} held-out benign paragraphs blocked ({(double)blocked / held.Length:P1}); measured 23");
+        Assert.True(reviewed <= 172, $"{reviewed} of {held.Length} held-out benign paragraphs reviewed ({(double)reviewed / held.Length:P1}); measured 165");
     }
 
     // The default policy (Cluster.Grains PlatformPolicy.DefaultFor): review from 0.4, block from 0.8, and politics

@@ -9,8 +9,11 @@ namespace Cluster.Tests.Http;
 /// <summary>Screening:DefaultLexicon through a real silo: the shipped list by default, none, an operator's file, and bad values.</summary>
 public sealed class DefaultLexiconTests : IAsyncLifetime
 {
-    // 可卡因 (cocaine) is in the shipped default lexicon at weight 1 and not in the starter list.
+    // 可卡因 (cocaine) is in the shipped default lexicon (at the imported-term cap, 0.7) and not in the starter list;
+    // so is 氯胺酮 (ketamine): one of them reviews, both block.
     private const string DefaultOnlyTerm = "有人在群里卖可卡因";
+
+    private const string TwoDefaultOnlyTerms = "有人在群里卖可卡因和氯胺酮";
 
     private readonly SiloFactory _factory = new();
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "default-lexicon-tests-" + Guid.NewGuid().ToString("N"));
@@ -34,8 +37,9 @@ public sealed class DefaultLexiconTests : IAsyncLifetime
         var platform = _factory.CreateClient().As(await admin.CreatePlatformAsync("demo"));
 
         var drugs = await ScreenAsync(platform, "d-1", DefaultOnlyTerm);
-        Assert.Equal("block", drugs["action"]!.GetValue<string>());
+        Assert.Equal("review", drugs["action"]!.GetValue<string>());
         Assert.Equal(["lexicon:default@1"], Sources(drugs, "drugs"));
+        Assert.Equal("block", (await ScreenAsync(platform, "d-0", TwoDefaultOnlyTerms))["action"]!.GetValue<string>());
         Assert.Equal("allow", (await ScreenAsync(platform, "d-2", "今天天气不错"))["action"]!.GetValue<string>());
 
         var put = await admin.PutAsync("/v1/admin/lexicons/test", new StringContent(SiloTestBase.TestLexicon, Encoding.UTF8, "text/plain"));
@@ -51,7 +55,7 @@ public sealed class DefaultLexiconTests : IAsyncLifetime
     {
         var platform = await PlatformAsync(Silo("none"));
 
-        var result = await ScreenAsync(platform, "n-1", DefaultOnlyTerm);
+        var result = await ScreenAsync(platform, "n-1", TwoDefaultOnlyTerms);
         Assert.Equal("allow", result["action"]!.GetValue<string>());
         Assert.Empty(result["labels"]!.AsArray());
         Assert.Equal(["lexicon:starter@1"], Sources(await ScreenAsync(platform, "n-2", "一起网赌吧"), "gambling"));
@@ -67,7 +71,7 @@ public sealed class DefaultLexiconTests : IAsyncLifetime
         var custom = await ScreenAsync(platform, "f-1", "这里有自定义违禁词");
         Assert.Equal("block", custom["action"]!.GetValue<string>());
         Assert.Equal(["lexicon:default@0"], Sources(custom, "fraud"));
-        Assert.Equal("allow", (await ScreenAsync(platform, "f-2", DefaultOnlyTerm))["action"]!.GetValue<string>());
+        Assert.Equal("allow", (await ScreenAsync(platform, "f-2", TwoDefaultOnlyTerms))["action"]!.GetValue<string>());
     }
 
     [Fact]
