@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Hashing;
 using Orleans.Runtime;
 using Orleans.Streams;
@@ -7,7 +6,7 @@ namespace Cluster.Storage.Streams;
 
 /// <summary>
 /// Maps a stream to one of <see cref="QueueCount"/> queues: queue = XxHash32(UTF-8 bytes of the stream key, seed 0) mod
-/// QueueCount, little-endian. The queue is stored in every row, so this function is part of the on-disk format: a
+/// QueueCount (the hash as the specification's 32-bit value). The queue is stored in every row, so this function is part of the on-disk format: a
 /// change would send a stream's new events to another queue than its undelivered old ones, and two pulling agents
 /// could then deliver them out of order. Hence our own function rather than Orleans' HashRingBasedStreamQueueMapper,
 /// which hashes with <c>StreamId.GetHashCode()</c> (today XxHash32 of namespace + key, stable across processes, but an
@@ -34,7 +33,7 @@ internal sealed class StreamQueueMapper : IConsistentRingStreamQueueMapper
     public int QueueCount { get; }
 
     public static int QueueOf(ReadOnlySpan<byte> streamKey, int queueCount) =>
-        (int)(BinaryPrimitives.ReadUInt32LittleEndian(XxHash32.Hash(streamKey)) % (uint)queueCount);
+        (int)(XxHash32.HashToUInt32(streamKey) % (uint)queueCount);
 
     public int QueueOf(StreamId streamId) => QueueOf(streamId.Key.Span, QueueCount);
 
