@@ -10,10 +10,9 @@ using Cluster.Silo.Review;
 // Relative paths in settings (Silo:DataDir) still resolve against the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.UseDefaultUrl();
+builder.Services.AddSiloOptions(builder.Configuration);
+builder.AddOrleansSilo();
 builder.Services
-    .AddSiloOptions(builder.Configuration)
-    .AddEmbeddedStore(builder.Configuration)
-    .AddGrainRuntime()
     .AddIngest()
     .AddBearerAuth()
     .AddSiloServices();

@@ -1,11 +1,13 @@
-using System.Text.Json;
 using Cluster.Grains.Decisions;
 using Cluster.Grains.Platforms;
 using Cluster.Grains.Posts;
 using Cluster.Grains.Review;
-using Cluster.Grains.Runtime;
-using Cluster.Grains.Storage;
+using Cluster.Grains.Streams;
 using Cluster.Screening;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+using Orleans.Streams.Core;
 
 namespace Cluster.Grains.Accounts;
 
@@ -13,10 +15,29 @@ namespace Cluster.Grains.Accounts;
 /// Stage 2 for one account (key "platform/account"): turns a post's stage-1 findings into allow / review / block
 /// under the platform's policy, keeps the account's running risk and counts, escalates to review, and applies
 /// reviewers' verdicts (strikes, sanctions, a human decision that supersedes the machine one).
+/// <para>
+/// Effects exactly once over at-least-once delivery (docs/architecture.md): every apply first checks the dedupe marks in
+/// the state (stream token, recent (post id, version) pairs, recent review item ids); then writes the decision and review
+/// item (idempotent inserts keyed by <see cref="DerivedIds"/>), then the state with the new marks (ETag-checked), and
+/// only then returns, which for a stream event is its acknowledgement. A crash anywhere before the return redelivers the
+/// event: the repeated inserts are ignored and the marks skip what the stored state already holds.
+/// </para>
 /// </summary>
-public sealed class AccountGrain : Grain
+[GrainType(AccountGrain.GrainTypeName)]
+[ImplicitStreamSubscription(PostStreams.Namespace)]
+public sealed class AccountGrain(
+    [PersistentState(AccountGrain.StateName, PostStreams.Storage)] IPersistentState<AccountState> persisted,
+    PlatformPolicies policies,
+    IDecisionStore store,
+    PlatformAggregator aggregates,
+    [FromKeyedServices(ClusterClock.Key)] TimeProvider time,
+    ILogger<AccountGrain> logger) : Grain, IAccountGrain, IStreamSubscriptionObserver
 {
-    public const string Type = "account";
+    /// <summary>The grain type in grain ids and in stored state rows; part of the stored format.</summary>
+    public const string GrainTypeName = "account";
+
+    /// <summary>The name of the state in grain storage; part of the stored format.</summary>
+    public const string StateName = "account";
 
     /// <summary>Risk halves every 7 days without new findings.</summary>
     private static readonly TimeSpan RiskHalfLife = TimeSpan.FromDays(7);
@@ -26,42 +47,93 @@ public sealed class AccountGrain : Grain
 
     private static readonly TimeSpan SuspensionLength = TimeSpan.FromDays(7);
 
-    private readonly PlatformPolicies _policies;
-    private AccountState _state;
+    private AccountState Current => persisted.State;
 
-    public AccountGrain(GrainId id, string? state, PlatformPolicies policies)
-        : base(id)
+    public static string KeyOf(string platform, string account) => PostStreams.Key(platform, account);
+
+    public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        await handleFactory.Create<PostSubmitted>().ResumeAsync(OnNextAsync);
+
+    public async Task<DecisionRecord> DecideAsync(PostSubmitted post) =>
+        await ApplyPostAsync(post, 0)
+        ?? await store.GetLatestAsync(post.Platform, post.PostId, CancellationToken.None)
+        ?? throw new InvalidOperationException($"{this.GetPrimaryKeyString()}: post version {post.Version} is marked applied but has no decision.");
+
+    public async Task ApplyVerdictAsync(ReviewVerdict verdict)
     {
-        _policies = policies;
-        _state = state is null ? new AccountState() : JsonSerializer.Deserialize(state, GrainsJson.Default.AccountState)!;
-    }
-
-    public static GrainId IdOf(string platform, string account) => new(Type, platform + "/" + account);
-
-    public static AccountState Parse(string state) => JsonSerializer.Deserialize(state, GrainsJson.Default.AccountState)!;
-
-    public override string SaveState() => JsonSerializer.Serialize(_state, GrainsJson.Default.AccountState);
-
-    public override ValueTask ApplyAsync(InboxEnvelope envelope, TurnContext context)
-    {
-        switch (envelope.Message.Kind)
+        if (Current.RecentVerdicts.Contains(verdict.ItemId))
         {
-            case PostSubmitted.MessageKind:
-                ApplyPost(JsonSerializer.Deserialize(envelope.Message.Payload, GrainsJson.Default.PostSubmitted)!, context);
-                break;
-            case ReviewVerdict.MessageKind:
-                ApplyVerdict(JsonSerializer.Deserialize(envelope.Message.Payload, GrainsJson.Default.ReviewVerdict)!, context);
-                break;
-            default:
-                throw new InvalidOperationException($"AccountGrain does not handle '{envelope.Message.Kind}'.");
+            return;
         }
-        return ValueTask.CompletedTask;
+        var (next, decision) = DecideVerdict(verdict, time.GetUtcNow());
+        await store.RecordAsync([decision], [], CancellationToken.None);
+        await WriteAsync(next with { RecentVerdicts = AppliedMarks.Add(next.RecentVerdicts, verdict.ItemId, AppliedMarks.MaxVerdicts) });
+        aggregates.Add(decision);
     }
 
-    private void ApplyPost(PostSubmitted post, TurnContext context)
+    public Task<AccountState?> GetStateAsync() => Task.FromResult(persisted.RecordExists ? Current : null);
+
+    /// <summary>A "posts" stream event. Returning is the acknowledgement, so it returns only once the effects are durable.</summary>
+    private async Task OnNextAsync(PostSubmitted post, StreamSequenceToken? token)
     {
-        var now = context.Time.GetUtcNow();
-        var policy = _policies.Get(post.Platform);
+        var seq = token?.SequenceNumber ?? 0;
+        if (seq > 0 && seq <= Current.LastSeq)
+        {
+            AccountLog.Redelivered(logger, this.GetPrimaryKeyString(), seq);
+            return;
+        }
+        if (await ApplyPostAsync(post, seq) is not null)
+        {
+            DeliveryFaults.AfterStreamStateWrite();
+        }
+    }
+
+    /// <summary>Applies a post version unless it was applied before; null when it was (nothing written).</summary>
+    private async Task<DecisionRecord?> ApplyPostAsync(PostSubmitted post, long seq)
+    {
+        var mark = AppliedMarks.Post(post.PostId, post.Version);
+        if (Current.RecentPosts.Contains(mark))
+        {
+            return null;
+        }
+        var (next, decision, item) = DecidePost(post, time.GetUtcNow());
+        // 1. decision and review item (a replay writes the same ids and they are skipped), 2. state with its marks.
+        await store.RecordAsync([decision], item is null ? [] : [item], CancellationToken.None);
+        await WriteAsync(next with
+        {
+            LastSeq = Math.Max(next.LastSeq, seq),
+            RecentPosts = AppliedMarks.Add(next.RecentPosts, mark, AppliedMarks.MaxPosts),
+        });
+        aggregates.Add(decision);
+        return decision;
+    }
+
+    /// <summary>
+    /// Writes the state (ETag-checked). On failure the activation is dropped, whatever the cause: a stale ETag
+    /// (InconsistentStateException: another activation wrote since this one read) or an I/O error both leave memory
+    /// unlike storage, and the next activation reads the stored state. Orleans also deactivates on an
+    /// InconsistentStateException escaping a call; the explicit DeactivateOnIdle covers the other failures.
+    /// </summary>
+    private async Task WriteAsync(AccountState next)
+    {
+        var previous = persisted.State;
+        persisted.State = next with { V = AccountState.CurrentV };
+        try
+        {
+            await persisted.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            persisted.State = previous;
+            AccountLog.WriteFailed(logger, ex, this.GetPrimaryKeyString());
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private (AccountState State, DecisionRecord Decision, ReviewItemRecord? Item) DecidePost(PostSubmitted post, DateTimeOffset now)
+    {
+        var policy = policies.Get(post.Platform);
         var scores = new double[Categories.Count];
         var evidence = new List<Evidence>?[Categories.Count];
         foreach (var f in post.Findings)
@@ -102,7 +174,7 @@ public sealed class AccountGrain : Grain
         }
 
         var risk = DecayedRisk(now);
-        var hits = new Dictionary<string, long>(_state.CategoryHits);
+        var hits = new Dictionary<string, long>(Current.CategoryHits);
         foreach (var label in labels)
         {
             Categories.TryParse(label.Category, out var category);
@@ -111,33 +183,33 @@ public sealed class AccountGrain : Grain
         }
         // An edit is the same post: Posts counts posts, not versions. Violations counts violating versions, since an
         // edit that still violates is a fresh attempt to publish it (docs/api.md, "Edited posts").
-        _state = _state with
+        var next = Current with
         {
-            Posts = _state.Posts + (post.Version > 1 ? 0 : 1),
-            Violations = _state.Violations + (action == DecisionActions.Block ? 1 : 0),
+            Posts = Current.Posts + (post.Version > 1 ? 0 : 1),
+            Violations = Current.Violations + (action == DecisionActions.Block ? 1 : 0),
             Risk = risk,
             RiskUpdatedAt = now,
             CategoryHits = hits,
-            Meta = post.Meta ?? _state.Meta,
+            Meta = post.Meta ?? Current.Meta,
             LastPostAt = now,
         };
 
         // Supersedes stays empty: the store fills in the decision in force when it writes this one.
         var decisionId = DerivedIds.MachineDecision(post.Platform, post.PostId, post.Version);
-        context.Decide(new DecisionRecord(
+        var decision = new DecisionRecord(
             decisionId, post.Platform, post.PostId, post.Version, post.Account, action, DecisionActions.Machine, null, now, null,
-            labels, Math.Round(risk.Max(), 4), CurrentStatus(now), post.Debunk));
-        if (action == DecisionActions.Review)
-        {
-            context.Escalate(new ReviewItemRecord(
+            labels, Math.Round(risk.Max(), 4), CurrentStatus(next, now), post.Debunk);
+        var item = action != DecisionActions.Review
+            ? null
+            : new ReviewItemRecord(
                 DerivedIds.ReviewItem(post.Platform, post.PostId, post.Version), post.Platform, post.Account, post.PostId, post.Version,
-                Categories.Name((Category)top), (int)Math.Round(scores[top] * 100), labels, decisionId, now));
-        }
+                Categories.Name((Category)top), (int)Math.Round(scores[top] * 100), labels, decisionId, now);
+        return (next, decision, item);
     }
 
-    private void ApplyVerdict(ReviewVerdict verdict, TurnContext context)
+    private (AccountState State, DecisionRecord Decision) DecideVerdict(ReviewVerdict verdict, DateTimeOffset now)
     {
-        var now = context.Time.GetUtcNow();
+        var next = Current;
         var risk = DecayedRisk(now);
         var labels = verdict.Labels;
         var action = DecisionActions.Allow;
@@ -159,18 +231,18 @@ public sealed class AccountGrain : Grain
                     }
                 }
             }
-            var strikes = _state.Strikes + 1;
+            var strikes = Current.Strikes + 1;
             var status = verdict.Sanction is { } sanction ? AccountStatus.ForSanction(sanction) : AccountStatus.ForStrikes(strikes);
-            if (AccountStatus.Rank(status) < AccountStatus.Rank(CurrentStatus(now)))
+            if (AccountStatus.Rank(status) < AccountStatus.Rank(CurrentStatus(Current, now)))
             {
-                status = CurrentStatus(now); // a lighter sanction never lifts a heavier one still in force
+                status = CurrentStatus(Current, now); // a lighter sanction never lifts a heavier one still in force
             }
-            _state = _state with
+            next = Current with
             {
                 Strikes = strikes,
-                Violations = _state.Violations + 1,
+                Violations = Current.Violations + 1,
                 Status = status,
-                SanctionUntil = status == AccountStatus.Suspended ? now + SuspensionLength : _state.SanctionUntil,
+                SanctionUntil = status == AccountStatus.Suspended ? now + SuspensionLength : Current.SanctionUntil,
                 Risk = risk,
                 RiskUpdatedAt = now,
             };
@@ -180,26 +252,27 @@ public sealed class AccountGrain : Grain
             labels = [];
         }
 
-        context.Decide(new DecisionRecord(
+        var decision = new DecisionRecord(
             DerivedIds.HumanDecision(verdict.Platform, verdict.PostId, verdict.Version, verdict.ItemId), verdict.Platform, verdict.PostId,
             verdict.Version, verdict.Account, action,
-            DecisionActions.Human, verdict.Reviewer, now, verdict.Supersedes, labels, Math.Round(risk.Max(), 4), CurrentStatus(now), null));
+            DecisionActions.Human, verdict.Reviewer, now, verdict.Supersedes, labels, Math.Round(risk.Max(), 4), CurrentStatus(next, now), null);
+        return (next, decision);
     }
 
     /// <summary>The account's status now: a suspension that has run out steps down to restricted.</summary>
-    private string CurrentStatus(DateTimeOffset now) =>
-        _state.Status == AccountStatus.Suspended && _state.SanctionUntil is { } until && until <= now
+    private static string CurrentStatus(AccountState state, DateTimeOffset now) =>
+        state.Status == AccountStatus.Suspended && state.SanctionUntil is { } until && until <= now
             ? AccountStatus.Restricted
-            : _state.Status;
+            : state.Status;
 
     private double[] DecayedRisk(DateTimeOffset now)
     {
-        var risk = (double[])_state.Risk.Clone();
+        var risk = (double[])Current.Risk.Clone();
         if (risk.Length < Categories.Count)
         {
             Array.Resize(ref risk, Categories.Count);
         }
-        if (_state.RiskUpdatedAt is { } then && now > then)
+        if (Current.RiskUpdatedAt is { } then && now > then)
         {
             var factor = Math.Pow(0.5, (now - then) / RiskHalfLife);
             for (var i = 0; i < risk.Length; i++)

@@ -1,3 +1,4 @@
 namespace Cluster.Grains.Decisions;
 
-public sealed record DecisionLabel(string Category, double Score, IReadOnlyList<Evidence> Evidence);
+[GenerateSerializer, Immutable]
+public sealed record DecisionLabel([property: Id(0)] string Category, [property: Id(1)] double Score, [property: Id(2)] IReadOnlyList<Evidence> Evidence);

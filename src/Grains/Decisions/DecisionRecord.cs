@@ -7,18 +7,19 @@ namespace Cluster.Grains.Decisions;
 /// A decision emitted without <see cref="Supersedes"/> gets it from the store when it is written: the decision then in
 /// force for the post, if any (an edit's machine decision supersedes the previous version's machine or human one).
 /// </summary>
+[GenerateSerializer, Immutable]
 public sealed record DecisionRecord(
-    string DecisionId,
-    string Platform,
-    string PostId,
-    int Version,
-    string Account,
-    string Action,
-    string Source,
-    string? Reviewer,
-    DateTimeOffset DecidedAt,
-    string? Supersedes,
-    IReadOnlyList<DecisionLabel> Labels,
-    double RiskScore,
-    string AccountStatus,
-    Debunk? Debunk);
+    [property: Id(0)] string DecisionId,
+    [property: Id(1)] string Platform,
+    [property: Id(2)] string PostId,
+    [property: Id(3)] int Version,
+    [property: Id(4)] string Account,
+    [property: Id(5)] string Action,
+    [property: Id(6)] string Source,
+    [property: Id(7)] string? Reviewer,
+    [property: Id(8)] DateTimeOffset DecidedAt,
+    [property: Id(9)] string? Supersedes,
+    [property: Id(10)] IReadOnlyList<DecisionLabel> Labels,
+    [property: Id(11)] double RiskScore,
+    [property: Id(12)] string AccountStatus,
+    [property: Id(13)] Debunk? Debunk);

@@ -6,6 +6,15 @@ namespace Cluster.Grains.Decisions;
 /// </summary>
 public interface IDecisionStore
 {
+    /// <summary>
+    /// Stores a grain's effects in one transaction: decisions (a decision id already stored is skipped and takes no
+    /// feed position) and review items (INSERT OR IGNORE on the item id). Completes once durable.
+    /// </summary>
+    Task RecordAsync(IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<Review.ReviewItemRecord> reviewItems, CancellationToken cancellationToken);
+
+    /// <summary>Raised after commit with the decisions a <see cref="RecordAsync"/> of this process newly stored (not replays).</summary>
+    event Action<IReadOnlyList<DecisionRecord>>? Recorded;
+
     /// <summary>The platform's decisions after feed position <paramref name="after"/> (0: from the start), in order.</summary>
     Task<IReadOnlyList<(long Cursor, DecisionRecord Decision)>> ReadFeedAsync(string platform, long after, int limit, CancellationToken cancellationToken);
 

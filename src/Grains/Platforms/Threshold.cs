@@ -1,7 +1,8 @@
 namespace Cluster.Grains.Platforms;
 
 /// <summary>A category's cut-offs: a score at or above <see cref="Block"/> blocks, at or above <see cref="Review"/> escalates.</summary>
-public sealed record Threshold(double Review, double Block)
+[GenerateSerializer, Immutable]
+public sealed record Threshold([property: Id(0)] double Review, [property: Id(1)] double Block)
 {
     /// <summary>
     /// Escalates from <paramref name="review"/> and never blocks: scores are at most 1, so a block at +∞ is never

@@ -1,10 +1,11 @@
-using Cluster.Grains.Runtime;
+using Cluster.Grains.Accounts;
 
 namespace Cluster.Grains.Posts;
 
 /// <summary>
-/// A screened post ready for the group commit: its row, the inbox message for its AccountGrain if the post is new
-/// (version 1, built off the writer thread), and how to build the message for a later version, which only the commit
-/// knows the number and owning account of.
+/// A screened post ready for the group commit: its row, and the event for its AccountGrain as version 1 under the
+/// account that sent it (the commit gives an edit its version number and the post's owning account).
+/// <see cref="Enqueue"/>: POST /v1/posts produces the event into the "posts" stream in the same transaction;
+/// POST /v1/screen stores the post only and calls the grain itself.
 /// </summary>
-public sealed record PostAppend(PostRecord Post, InboxMessage Message, Func<PostVersion, InboxMessage> Revise);
+public sealed record PostAppend(PostRecord Post, PostSubmitted Event, bool Enqueue);

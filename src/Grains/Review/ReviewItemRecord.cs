@@ -6,14 +6,15 @@ namespace Cluster.Grains.Review;
 /// One version of a post escalated to human review, created by the AccountGrain in the flush that decided it. A newer
 /// version of the post closes the item as superseded.
 /// </summary>
+[GenerateSerializer, Immutable]
 public sealed record ReviewItemRecord(
-    string Id,
-    string Platform,
-    string Account,
-    string PostId,
-    int Version,
-    string Queue,
-    int Priority,
-    IReadOnlyList<DecisionLabel> Labels,
-    string MachineDecisionId,
-    DateTimeOffset CreatedAt);
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Platform,
+    [property: Id(2)] string Account,
+    [property: Id(3)] string PostId,
+    [property: Id(4)] int Version,
+    [property: Id(5)] string Queue,
+    [property: Id(6)] int Priority,
+    [property: Id(7)] IReadOnlyList<DecisionLabel> Labels,
+    [property: Id(8)] string MachineDecisionId,
+    [property: Id(9)] DateTimeOffset CreatedAt);

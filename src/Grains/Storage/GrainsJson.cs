@@ -6,12 +6,12 @@ using Cluster.Grains.Platforms;
 
 namespace Cluster.Grains.Storage;
 
-/// <summary>Source-generated JSON for every persisted shape (state, inbox payloads, stored bodies).</summary>
+/// <summary>Source-generated JSON for every persisted shape (grain state, stored verdicts, stored bodies, inbox rows of earlier builds).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AccountState))]
+[JsonSerializable(typeof(PlatformTotals))]
 [JsonSerializable(typeof(PostSubmitted))]
 [JsonSerializable(typeof(ReviewVerdict))]
-[JsonSerializable(typeof(DecisionBody))]
 [JsonSerializable(typeof(List<DecisionLabel>))]
 [JsonSerializable(typeof(Dictionary<string, Threshold>))]
 [JsonSerializable(typeof(string[]))]

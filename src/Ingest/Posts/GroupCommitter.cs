@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Cluster.Grains.Posts;
-using Cluster.Grains.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -8,10 +7,11 @@ namespace Cluster.Ingest.Posts;
 
 /// <summary>
 /// Turns many concurrent ingest requests into few transactions: whatever queued while the previous commit ran goes
-/// into the next one. A request is answered only after the transaction holding its posts committed. The queue is
+/// into the next one: the post rows and the "posts" stream rows of everything accepted, one SQLite transaction. A
+/// request is answered only after the transaction holding its posts committed. The queue is
 /// bounded in posts; when it is full, <see cref="TryCommit"/> refuses and the endpoint answers 429.
 /// </summary>
-public sealed partial class GroupCommitter(IPostStore store, GrainRuntime runtime, IngestOptions options, IngestMetrics metrics, ILogger<GroupCommitter> logger)
+public sealed partial class GroupCommitter(IPostStore store, IngestOptions options, IngestMetrics metrics, ILogger<GroupCommitter> logger)
     : BackgroundService
 {
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
@@ -57,8 +57,7 @@ public sealed partial class GroupCommitter(IPostStore store, GrainRuntime runtim
             }
             try
             {
-                var (outcomes, partitions) = await store.AppendPostsAsync(posts, CancellationToken.None);
-                runtime.Notify(partitions);
+                var outcomes = await store.AppendPostsAsync(posts, CancellationToken.None);
                 var offset = 0;
                 foreach (var pending in group)
                 {

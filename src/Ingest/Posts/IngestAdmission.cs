@@ -1,3 +1,6 @@
+using Cluster.Grains;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Cluster.Ingest.Posts;
 
 /// <summary>
@@ -28,7 +31,7 @@ public sealed class IngestAdmission
     private TimeSpan _windowIdle;
     private long? _idleSince;
 
-    public IngestAdmission(IngestOptions options, TimeProvider time, IngestMetrics metrics)
+    public IngestAdmission(IngestOptions options, [FromKeyedServices(ClusterClock.Key)] TimeProvider time, IngestMetrics metrics)
     {
         _options = options;
         _time = time;

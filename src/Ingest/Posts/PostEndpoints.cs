@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using Cluster.Grains.Accounts;
 using Cluster.Grains.Decisions;
 using Cluster.Grains.Posts;
 using Cluster.Ingest.Auth;
@@ -234,7 +235,7 @@ public static class PostEndpoints
     }
 
     private static async Task<IResult> ScreenAsync(
-        HttpContext http, PostPipeline pipeline, GroupCommitter committer, IngestAdmission admission, DecisionWaiters waiters, IDecisionStore decisions,
+        HttpContext http, PostPipeline pipeline, GroupCommitter committer, IngestAdmission admission, IGrainFactory grains, IDecisionStore decisions,
         IngestGate gate, IngestOptions options)
     {
         if (!gate.IsOpen)
@@ -263,7 +264,7 @@ public static class PostEndpoints
             {
                 return P.InvalidBody(error);
             }
-            var batch = new Batch();
+            var batch = new Batch { Enqueue = false };
             if (root == JsonTokenType.StartObject)
             {
                 batch.AddItem(0, items[0], "item", platform, pipeline, options);
@@ -290,21 +291,19 @@ public static class PostEndpoints
             }
 
             reservation.Resize(batch.Posts.Count);
-            var outcomes = Array.Empty<AppendOutcome>();
+            var committing = committer.TryCommit(batch.Posts);
+            if (committing is null)
+            {
+                return Overloaded(http, admission);
+            }
+            var outcomes = await committing;
+            reservation.Committed();
             try
             {
-                var committing = committer.TryCommit(batch.Posts);
-                if (committing is null)
-                {
-                    return Overloaded(http, admission);
-                }
-                outcomes = await committing;
-                reservation.Committed();
                 var results = new Task<DecisionRecord>[outcomes.Length];
                 for (var i = 0; i < outcomes.Length; i++)
                 {
-                    var id = batch.Posts[i].Post.PostId;
-                    results[i] = InForceAsync(decisions, platform, id, outcomes[i].Version, waiters.Arm(platform, id, outcomes[i].Version), http.RequestAborted);
+                    results[i] = InForceAsync(grains, decisions, batch.Posts[i].Event, outcomes[i], http.RequestAborted);
                 }
                 var decided = await Task.WhenAll(results).WaitAsync(options.ScreenTimeout, http.RequestAborted);
                 return TypedResults.Ok(new ScreenResponse(decided.Select(ScreenResult.From).ToList(), batch.Rejected));
@@ -313,24 +312,26 @@ public static class PostEndpoints
             {
                 return P.Timeout("The posts are accepted but were not decided in time; read their decisions from /v1/decisions.");
             }
-            finally
-            {
-                for (var i = 0; i < outcomes.Length; i++)
-                {
-                    waiters.Disarm(platform, batch.Posts[i].Post.PostId, outcomes[i].Version);
-                }
-            }
         }
     }
 
     /// <summary>
-    /// The decision in force once <paramref name="version"/> is decided: already in the store (a resubmission, or a
-    /// flush that beat the arming of <paramref name="pending"/>), else the version's machine decision to come. An
-    /// older version's decision is never the answer for a newer version.
+    /// The decision in force for a post once its version is decided. A new version (or an edit) is decided by a call to
+    /// its AccountGrain, which answers after the effects are durable. A duplicate answers the stored decision in force;
+    /// when there is none (the silo stopped between storing the post and deciding it) the grain is called again, and its
+    /// (post id, version) mark makes that safe: it decides the version once, or returns what it decided.
     /// </summary>
     private static async Task<DecisionRecord> InForceAsync(
-        IDecisionStore decisions, string platform, string postId, int version, Task<DecisionRecord> pending, CancellationToken cancellationToken) =>
-        await decisions.GetLatestAsync(platform, postId, cancellationToken) is { } latest && latest.Version >= version ? latest : await pending;
+        IGrainFactory grains, IDecisionStore decisions, PostSubmitted screened, AppendOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (!outcome.IsAccepted && await decisions.GetLatestAsync(screened.Platform, screened.PostId, cancellationToken) is { } latest
+            && latest.Version >= outcome.Version)
+        {
+            return latest;
+        }
+        var post = screened with { Account = outcome.Account, Version = outcome.Version };
+        return await grains.GetGrain<IAccountGrain>(AccountGrain.KeyOf(post.Platform, post.Account)).DecideAsync(post);
+    }
 
     private static (string Field, string Message) SplitField(string error)
     {
@@ -356,6 +357,9 @@ public static class PostEndpoints
     /// <summary>The accepted posts of a request waiting for commit, and the running per-item tally.</summary>
     private sealed class Batch
     {
+        /// <summary>Whether the posts go into the "posts" stream with their commit (POST /v1/posts) or are decided by a grain call (POST /v1/screen).</summary>
+        public bool Enqueue { get; init; } = true;
+
         public List<PostAppend> Posts { get; } = [];
 
         public List<RejectedItem> Rejected { get; } = [];
@@ -371,7 +375,7 @@ public static class PostEndpoints
         {
             if (PostReader.TryRead(item, options.MaxTextLength, out var post, out var error))
             {
-                Posts.Add(pipeline.Prepare(platform, post!));
+                Posts.Add(pipeline.Prepare(platform, post!, Enqueue));
             }
             else
             {

@@ -1,17 +1,16 @@
-using System.Text.Json;
+using Cluster.Grains;
+using Microsoft.Extensions.DependencyInjection;
 using Cluster.Grains.Accounts;
 using Cluster.Grains.Decisions;
 using Cluster.Grains.Posts;
-using Cluster.Grains.Runtime;
-using Cluster.Grains.Storage;
 using Cluster.Screening;
 
 namespace Cluster.Ingest.Posts;
 
-/// <summary>Stage 1 where the post arrives: screen its text (pure CPU) and address it to its AccountGrain.</summary>
-public sealed class PostPipeline(ScreeningEngine engine, TimeProvider time)
+/// <summary>Stage 1 where the post arrives: screen its text (pure CPU) and build the event for its AccountGrain.</summary>
+public sealed class PostPipeline(ScreeningEngine engine, [FromKeyedServices(ClusterClock.Key)] TimeProvider time)
 {
-    public PostAppend Prepare(string platform, IncomingPost post)
+    public PostAppend Prepare(string platform, IncomingPost post, bool enqueue)
     {
         var result = engine.Current.Screen(post.Text);
         var findings = new PostFinding[result.Findings.Count];
@@ -24,12 +23,6 @@ public sealed class PostPipeline(ScreeningEngine engine, TimeProvider time)
         var debunk = result.Rumor is { } rumor ? new Debunk(rumor.Id, rumor.Title, rumor.DebunkUrl) : null;
         var submitted = new PostSubmitted(PostSubmitted.CurrentV, platform, post.Id, post.Account, post.Kind, now, post.Meta, findings, debunk);
         var record = new PostRecord(platform, post.Id, post.Account, post.Kind, post.Text, post.CreatedAt, now, ContentHash.Of(post.Kind, post.Text), 1);
-        // Most posts are new: their message is serialized here, off the store's writer thread. A later version's
-        // number and owning account are known only inside the commit.
-        return new PostAppend(record, Message(submitted), version => Message(submitted with { Account = version.Account, Version = version.Number }));
+        return new PostAppend(record, submitted, enqueue);
     }
-
-    private static InboxMessage Message(PostSubmitted submitted) =>
-        new(AccountGrain.IdOf(submitted.Platform, submitted.Account), PostSubmitted.MessageKind,
-            JsonSerializer.Serialize(submitted, GrainsJson.Default.PostSubmitted));
 }

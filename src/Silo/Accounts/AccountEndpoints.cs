@@ -1,5 +1,4 @@
 using Cluster.Grains.Accounts;
-using Cluster.Grains.Runtime;
 using Cluster.Ingest.Auth;
 using Cluster.Ingest.Posts;
 using Cluster.Screening;
@@ -7,7 +6,7 @@ using P = Cluster.Ingest.Problems.Problems;
 
 namespace Cluster.Silo.Accounts;
 
-/// <summary>An account's standing as of its last flushed turn (platform key; only the caller's own accounts).</summary>
+/// <summary>An account's standing as of its last applied post or verdict (platform key; only the caller's own accounts).</summary>
 internal static class AccountEndpoints
 {
     public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app)
@@ -16,19 +15,19 @@ internal static class AccountEndpoints
         return app;
     }
 
-    private static async Task<IResult> GetAsync(string account, HttpContext http, IPartitionStore store)
+    private static async Task<IResult> GetAsync(string account, HttpContext http, IGrainFactory grains)
     {
         if (PostReader.IdError(account) is { } error)
         {
             return P.Field("account", $"{error}; {PostReader.IdRule}");
         }
         var platform = http.User.CallerId();
-        var record = await store.LoadGrainAsync(AccountGrain.IdOf(platform, account), http.RequestAborted);
-        if (record is null)
+        var state = await grains.GetGrain<IAccountGrain>(AccountGrain.KeyOf(platform, account)).GetStateAsync();
+        if (state is null)
         {
             return P.NotFound("account", "no posts from this account have been decided");
         }
-        return TypedResults.Ok(View(account, AccountGrain.Parse(record.State)));
+        return TypedResults.Ok(View(account, state));
     }
 
     public static AccountView View(string account, AccountState s)

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Cluster.Grains.Auth;
 using Cluster.Grains.Platforms;
+using Orleans;
 using Cluster.Ingest.Auth;
 using Cluster.Ingest.Posts;
 using Cluster.Ingest.Problems;
@@ -85,7 +86,8 @@ internal static partial class AdminEndpoints
         return TypedResults.Created($"/v1/admin/reviewers/{request.Id}", new CreatedReviewer(request.Id, token));
     }
 
-    private static async Task<IResult> PutPolicyAsync(string id, HttpRequest http, IAdminStore store, PlatformPolicies policies, CancellationToken cancellationToken)
+    private static async Task<IResult> PutPolicyAsync(
+        string id, HttpRequest http, IAdminStore store, PlatformPolicies policies, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (!await store.PlatformExistsAsync(id, cancellationToken))
         {
@@ -124,6 +126,8 @@ internal static partial class AdminEndpoints
         var normalized = thresholds.ToDictionary(kv => kv.Key.Trim().ToLowerInvariant(), kv => kv.Value);
         var version = await store.PutPolicyAsync(id, PlatformPolicies.Serialize(normalized), cancellationToken);
         policies.Set(id, new PlatformPolicy(version, normalized));
+        // The platform's grain holds the versions too (the store's number), for the dashboard and other silos.
+        await grains.GetGrain<IPlatformGrain>(id).SetPolicyAsync(new PlatformPolicyRecord(version, normalized));
         return TypedResults.Ok(new PolicyResponse(id, version, normalized));
     }
 

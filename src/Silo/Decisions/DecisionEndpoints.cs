@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cluster.Grains;
 using Cluster.Grains.Decisions;
 using Cluster.Ingest.Auth;
 using Cluster.Ingest.Problems;
@@ -18,7 +19,7 @@ internal static class DecisionEndpoints
         return app;
     }
 
-    private static async Task<IResult> ReadAsync(HttpContext http, IDecisionStore store, FeedSignal signal, TimeProvider time)
+    private static async Task<IResult> ReadAsync(HttpContext http, IDecisionStore store, FeedSignal signal, [FromKeyedServices(ClusterClock.Key)] TimeProvider time)
     {
         var platform = http.User.CallerId();
         var query = http.Request.Query;

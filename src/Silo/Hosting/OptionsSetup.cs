@@ -1,4 +1,3 @@
-using Cluster.Grains.Runtime;
 using Cluster.Ingest;
 
 namespace Cluster.Silo.Hosting;
@@ -9,13 +8,14 @@ internal static class OptionsSetup
     public static IServiceCollection AddSiloOptions(this IServiceCollection services, IConfiguration configuration)
     {
         var silo = Bind<SiloOptions>(configuration, "Silo", o => o.Validate());
-        var runtime = Bind<RuntimeOptions>(configuration, "Runtime", o => o.Validate());
+        var orleans = Bind<OrleansOptions>(configuration, "Orleans", o => o.Validate());
+        var storage = Bind<StorageOptions>(configuration, "Storage", o => o.Validate());
         var ingest = Bind<IngestOptions>(configuration, "Ingest", o => o.Validate());
         var screening = Bind<ScreeningOptions>(configuration, "Screening", o => o.Validate());
-        return services.AddSingleton(silo).AddSingleton(runtime).AddSingleton(ingest).AddSingleton(screening);
+        return services.AddSingleton(silo).AddSingleton(orleans).AddSingleton(storage).AddSingleton(ingest).AddSingleton(screening);
     }
 
-    private static T Bind<T>(IConfiguration configuration, string section, Func<T, string?> validate)
+    public static T Bind<T>(IConfiguration configuration, string section, Func<T, string?> validate)
         where T : new()
     {
         var options = new T();

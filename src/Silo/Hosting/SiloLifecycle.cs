@@ -7,13 +7,18 @@ using Cluster.Silo.Rumors;
 namespace Cluster.Silo.Hosting;
 
 /// <summary>
-/// Start: load policies, lexicons and rumors, make sure an admin token exists, then open ingest. Stop (SIGTERM): close
-/// ingest first; the group commit and the grain runtime, stopped after this, then drain and flush what was accepted.
+/// Start (after the Orleans silo is active: its hosted service is registered first): load policies, lexicons and
+/// rumors, make sure an admin token exists, then open ingest; /readyz is true from here. Stop (SIGTERM): close ingest
+/// first; the group commit, stopped after this, commits what it holds, and <see cref="StreamDrain"/> then waits for the
+/// pulling agents to empty the queues before the silo stops.
 /// </summary>
 internal sealed class SiloLifecycle(
     IAdminStore store, PlatformPolicies policies, LexiconCatalog lexicons, RumorCatalog rumors, IngestGate gate, SiloOptions options,
     IConfiguration configuration, IHostApplicationLifetime lifetime, ILogger<SiloLifecycle> logger) : IHostedService
 {
+    /// <summary>The silo is active and ingest is open (false while starting and from the first moment of a shutdown).</summary>
+    public bool IsReady => gate.IsOpen && !lifetime.ApplicationStopping.IsCancellationRequested;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await policies.LoadAsync(store, cancellationToken);

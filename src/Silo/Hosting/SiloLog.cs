@@ -29,6 +29,12 @@ internal static partial class SiloLog
     [LoggerMessage(5007, LogLevel.Information, "Rumor {RumorId} added; the library has {Rumors} rumors")]
     public static partial void RumorAdded(ILogger logger, string rumorId, int rumors);
 
+    [LoggerMessage(5008, LogLevel.Information, "Drained: every posts stream row is delivered and its effects are durable")]
+    public static partial void Drained(ILogger logger);
+
+    [LoggerMessage(5009, LogLevel.Warning, "Shutdown timeout: {Rows} posts stream rows not yet delivered; they are delivered on the next start")]
+    public static partial void DrainTimedOut(ILogger logger, long rows);
+
     [LoggerMessage(5050, LogLevel.Information, "Data directory {Path}")]
     public static partial void DataDirectory(ILogger logger, string path);
 

@@ -15,19 +15,19 @@ internal static class SiloSetup
         services.AddSingleton<RumorCatalog>();
         services.AddSingleton<ClusterMetrics>();
         services.AddSingleton<PrometheusExporter>();
-        services.AddHostedService<SiloLifecycle>();
+        services.AddSingleton<SiloLifecycle>();
+        services.AddHostedService(sp => sp.GetRequiredService<SiloLifecycle>());
         return services;
     }
 
     /// <summary>
-    /// Creates the observers of the runtime's flushes now, so they count and signal from the first post on
-    /// rather than from the first scrape or feed read.
+    /// Creates the observers of stored decisions now, so they count and signal from the first post on rather than from
+    /// the first scrape or feed read.
     /// </summary>
     public static WebApplication ActivateObservers(this WebApplication app)
     {
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<FeedSignal>();
-        app.Services.GetRequiredService<Cluster.Ingest.Posts.DecisionWaiters>();
         return app;
     }
 

@@ -8,7 +8,9 @@ namespace Cluster.Silo.Operations;
 /// <summary>
 /// Renders the cluster's System.Diagnostics.Metrics instruments as Prometheus text (exposition format 0.0.4).
 /// Counters and histograms are accumulated as measurements arrive; observable gauges are read at scrape time.
-/// Names: "cluster_" + the instrument name with '-' as '_'; counters end in "_total".
+/// Names: "cluster_" + the instrument name with '-' as '_'; counters end in "_total". Orleans' own meter
+/// ("Microsoft.Orleans": activations, messaging, grain calls, streams, storage) is exported beside ours under its own
+/// names, which already start with "orleans-" (orleans_catalog_activations, orleans_streams_…).
 /// </summary>
 internal sealed class PrometheusExporter : IDisposable
 {
@@ -22,7 +24,7 @@ internal sealed class PrometheusExporter : IDisposable
         Meter[] meters = [cluster.Meter, ingest.Meter];
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (meters.Contains(instrument.Meter))
+            if (meters.Contains(instrument.Meter) || instrument.Meter.Name == OrleansMeter)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -30,8 +32,11 @@ internal sealed class PrometheusExporter : IDisposable
         _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i, v, tags));
         _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Record(i, v, tags));
         _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Record(i, v, tags));
+        _listener.SetMeasurementEventCallback<float>((i, v, tags, _) => Record(i, v, tags));
         _listener.Start();
     }
+
+    public const string OrleansMeter = "Microsoft.Orleans";
 
     public string Scrape()
     {
@@ -45,10 +50,10 @@ internal sealed class PrometheusExporter : IDisposable
                 .GroupBy(s => s.Item1).OrderBy(g => g.Key.Name, StringComparer.Ordinal))
             {
                 var instrument = byInstrument.Key;
-                var name = "cluster_" + instrument.Name.Replace('-', '_');
+                var name = Name(instrument);
                 var (type, suffix) = instrument switch
                 {
-                    Counter<long> or Counter<int> or Counter<double> => ("counter", "_total"),
+                    Counter<long> or Counter<int> or Counter<double> or ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double> => ("counter", "_total"),
                     Histogram<int> or Histogram<long> or Histogram<double> => ("summary", ""),
                     _ => ("gauge", ""),
                 };
@@ -73,7 +78,7 @@ internal sealed class PrometheusExporter : IDisposable
                     }
                     else
                     {
-                        Line(text, name, labels, (double)value);
+                        Line(text, name + suffix, labels, (double)value);
                     }
                 }
             }
@@ -83,6 +88,12 @@ internal sealed class PrometheusExporter : IDisposable
     }
 
     public void Dispose() => _listener.Dispose();
+
+    private static string Name(Instrument instrument)
+    {
+        var name = instrument.Name.Replace('-', '_').Replace('.', '_');
+        return instrument.Meter.Name == OrleansMeter ? name : "cluster_" + name;
+    }
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {

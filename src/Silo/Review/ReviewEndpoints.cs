@@ -1,8 +1,5 @@
-using System.Text.Json;
 using Cluster.Grains.Accounts;
 using Cluster.Grains.Review;
-using Cluster.Grains.Runtime;
-using Cluster.Grains.Storage;
 using Cluster.Ingest.Auth;
 using Cluster.Ingest.Problems;
 using Cluster.Screening;
@@ -28,7 +25,7 @@ internal static class ReviewEndpoints
         return app;
     }
 
-    private static async Task<IResult> ClaimAsync(HttpContext http, IReviewStore store, IPartitionStore grains)
+    private static async Task<IResult> ClaimAsync(HttpContext http, IReviewStore store, IGrainFactory grains)
     {
         var (body, problem) = await RequestBody.ReadAsync(http.Request, ReviewJson.Default.ClaimBody, empty: new ClaimBody(null, null, null));
         if (body is null)
@@ -56,15 +53,15 @@ internal static class ReviewEndpoints
         var items = new List<ReviewItemView>(claimed.Count);
         foreach (var c in claimed)
         {
-            var account = await grains.LoadGrainAsync(AccountGrain.IdOf(c.Item.Platform, c.Item.Account), http.RequestAborted);
+            var account = await grains.GetGrain<IAccountGrain>(AccountGrain.KeyOf(c.Item.Platform, c.Item.Account)).GetStateAsync();
             var post = c.Post is null ? null : new ReviewPost(c.Post.PostId, c.Post.Account, c.Post.Kind, c.Post.Text, c.Post.CreatedAt, c.Post.ReceivedAt);
             items.Add(new ReviewItemView(c.Item.Id, c.Item.Queue, c.Item.Priority, post, c.Item.Labels, c.Reports,
-                account is null ? null : AccountEndpoints.View(c.Item.Account, AccountGrain.Parse(account.State)), c.LeaseUntil, c.Item.MachineDecisionId));
+                account is null ? null : AccountEndpoints.View(c.Item.Account, account), c.LeaseUntil, c.Item.MachineDecisionId));
         }
         return TypedResults.Ok(new ClaimResponse(items));
     }
 
-    private static async Task<IResult> DecideAsync(string id, HttpContext http, IReviewStore store, GrainRuntime runtime)
+    private static async Task<IResult> DecideAsync(string id, HttpContext http, IReviewStore store, IGrainFactory grains)
     {
         var (body, problem) = await RequestBody.ReadAsync(http.Request, ReviewJson.Default.VerdictBody);
         if (body is null)
@@ -97,16 +94,16 @@ internal static class ReviewEndpoints
         else
         {
             var category = body.Category?.Trim().ToLowerInvariant();
-            (outcome, var partition) = await store.DecideAsync(id, reviewer, verdict, item => new InboxMessage(
-                AccountGrain.IdOf(item.Platform, item.Account),
-                ReviewVerdict.MessageKind,
-                JsonSerializer.Serialize(
-                    new ReviewVerdict(ReviewVerdict.CurrentV, item.Platform, item.Account, item.PostId, item.Id, reviewer.Reviewer, verdict, category,
-                        body.Sanction, item.MachineDecisionId, item.Labels, body.Note, item.Version),
-                    GrainsJson.Default.ReviewVerdict)), http.RequestAborted);
-            if (partition is { } p)
+            // 1. item decided and verdict stored, one transaction; 2. the grain applies it (strike, sanction, human
+            // decision); 3. the stored verdict is marked applied. A crash between 1 and 3 leaves it for VerdictRedelivery,
+            // and the grain skips an item id it has applied, so a strike is counted once.
+            (outcome, var stored) = await store.DecideAsync(id, reviewer, verdict, item =>
+                new ReviewVerdict(ReviewVerdict.CurrentV, item.Platform, item.Account, item.PostId, item.Id, reviewer.Reviewer, verdict, category,
+                    body.Sanction, item.MachineDecisionId, item.Labels, body.Note, item.Version), http.RequestAborted);
+            if (stored is not null)
             {
-                runtime.Notify([p]);
+                await grains.GetGrain<IAccountGrain>(AccountGrain.KeyOf(stored.Platform, stored.Account)).ApplyVerdictAsync(stored);
+                await store.MarkVerdictAppliedAsync(stored.ItemId, http.RequestAborted);
             }
         }
         return outcome switch

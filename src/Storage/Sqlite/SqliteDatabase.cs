@@ -28,12 +28,17 @@ internal sealed class SqliteDatabase : IDisposable
         }.ToString();
         var writer = new SqliteConnection(_connectionString);
         writer.Open();
-        Execute(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+        // journal_size_limit: a burst (a long reader holding back a checkpoint, a large import) leaves the WAL at its peak
+        // size; this truncates it back when it resets.
+        Execute(writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit={WalSizeLimit};");
         Execute(writer, SqliteSchema.Create);
         CheckVersion(writer);
         Writer = new CombiningWriter(writer, static c => ((SqliteConnection)c).BeginTransaction(deferred: false),
             maxWritesPerTransaction, maxQueued: 16 * maxWritesPerTransaction, threadName: "sqlite-writer");
     }
+
+    /// <summary>Bytes the WAL file is truncated back to after a checkpoint resets it.</summary>
+    public const long WalSizeLimit = 64L << 20;
 
     public string Path { get; }
 

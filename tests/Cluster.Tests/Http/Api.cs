@@ -51,7 +51,9 @@ public static class Api
     public static async Task<List<JsonNode>> FeedAsync(this HttpClient platform, int count, string after = "")
     {
         var all = new List<JsonNode>();
-        for (var round = 0; round < 60 && all.Count < count; round++)
+        // Bounded by time, not by pages: decisions arrive as each grain applies its post, so a page may hold one.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (all.Count < count && DateTime.UtcNow < deadline)
         {
             var page = await (await platform.GetAsync($"/v1/decisions?after={after}&limit=1000&waitMs=1000")).Json();
             all.AddRange(page["decisions"]!.AsArray().Select(d => d!));

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using Cluster.Grains.Posts;
 using Cluster.Ingest.Posts;
-using Cluster.Grains.Runtime;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -28,7 +27,7 @@ public sealed class OverloadTests : IAsyncLifetime
             b.UseSetting("Ingest:StreamChunk", "5");
             b.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton<IPostStore>(sp =>
             {
-                _gate.Inner = sp.GetRequiredService<Cluster.Grains.Storage.SqliteStore>();
+                _gate.Inner = sp.GetRequiredService<Cluster.Storage.Sqlite.Facts.SqliteFactsStore>();
                 return _gate;
             })));
         });
@@ -146,7 +145,7 @@ public sealed class OverloadTests : IAsyncLifetime
 
         public void Open() => _open.TrySetResult();
 
-        public async Task<(AppendOutcome[] Outcomes, IReadOnlyCollection<PartitionId> Partitions)> AppendPostsAsync(IReadOnlyList<PostAppend> posts, CancellationToken cancellationToken)
+        public async Task<AppendOutcome[]> AppendPostsAsync(IReadOnlyList<PostAppend> posts, CancellationToken cancellationToken)
         {
             var open = _open.Task;
             if (!open.IsCompleted)

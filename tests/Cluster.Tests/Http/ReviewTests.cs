@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -12,7 +13,7 @@ public sealed class ReviewTests : SiloTestBase
     {
     }
 
-    private FakeTimeProvider Time => (FakeTimeProvider)Factory.Services.GetService(typeof(TimeProvider))!;
+    private FakeTimeProvider Time => (FakeTimeProvider)Factory.Services.GetRequiredKeyedService<TimeProvider>(Cluster.Grains.ClusterClock.Key);
 
     [Fact]
     public async Task Two_reviewers_never_hold_one_item_and_a_verdict_supersedes_the_machine_decision()

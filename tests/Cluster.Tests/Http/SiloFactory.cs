@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cluster.Tests.Http;
 
@@ -25,14 +24,19 @@ public sealed class SiloFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Silo:DataDir", DataDir);
-        builder.UseSetting("Runtime:Partitions", "8");
+        // Ports of their own: test classes run in parallel, each with a silo (localhost clustering, one silo each).
+        var (silo, gateway) = TestPorts.Next();
+        builder.UseSetting("Orleans:SiloPort", silo.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Orleans:GatewayPort", gateway.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Orleans:Queues", "8");
         if (_configureAdminToken)
         {
             builder.UseSetting("Auth:AdminToken", AdminToken);
         }
         if (_time is not null)
         {
-            builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(_time)));
+            // The domain's clock only: Orleans keeps real time for its own timers (stream polling, membership).
+            builder.ConfigureServices(services => services.AddKeyedSingleton(Cluster.Grains.ClusterClock.Key, _time));
         }
     }
 

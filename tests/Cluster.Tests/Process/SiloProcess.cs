@@ -12,7 +12,7 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly System.Diagnostics.Process _process;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SiloProcess(string dataDir, int port)
+    private SiloProcess(string dataDir, int port, IReadOnlyDictionary<string, string>? environment)
     {
         DataDir = dataDir;
         Port = port;
@@ -24,11 +24,20 @@ public sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var arg in new[] { dll, "--urls", BaseAddress, $"--Silo:DataDir={dataDir}", $"--Auth:AdminToken={AdminToken}", "--Runtime:Partitions=16" })
+        var (siloPort, gatewayPort) = Http.TestPorts.Next();
+        foreach (var arg in new[]
+        {
+            dll, "--urls", BaseAddress, $"--Silo:DataDir={dataDir}", $"--Auth:AdminToken={AdminToken}",
+            $"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}", "--Orleans:Queues=16",
+        })
         {
             start.ArgumentList.Add(arg);
         }
         start.Environment["Logging__Console__FormatterName"] = "simple";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         _process = new System.Diagnostics.Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) =>
         {
@@ -50,9 +59,12 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<SiloProcess> StartAsync(string dataDir, int? port = null)
+    /// <summary>Completes when the process has exited, however it ended.</summary>
+    public Task Exited => _process.WaitForExitAsync();
+
+    public static async Task<SiloProcess> StartAsync(string dataDir, int? port = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var silo = new SiloProcess(dataDir, port ?? FreePort());
+        var silo = new SiloProcess(dataDir, port ?? FreePort(), environment);
         silo._process.Start();
         silo._process.BeginOutputReadLine();
         silo._process.BeginErrorReadLine();

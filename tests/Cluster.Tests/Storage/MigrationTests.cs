@@ -2,8 +2,6 @@ using Cluster.Grains.Accounts;
 using Cluster.Grains.Decisions;
 using Cluster.Grains.Posts;
 using Cluster.Grains.Review;
-using Cluster.Grains.Runtime;
-using Cluster.Grains.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Cluster.Tests.Storage;
@@ -47,7 +45,6 @@ public sealed class MigrationTests : IDisposable
         """;
 
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "migration-tests-" + Guid.NewGuid().ToString("N"));
-    private readonly PartitionMap _map = new(8);
 
     public MigrationTests() => Directory.CreateDirectory(_dir);
 
@@ -57,8 +54,9 @@ public sealed class MigrationTests : IDisposable
     public async Task An_old_file_opens_with_per_platform_feed_positions_in_the_old_order_and_its_ids_unchanged()
     {
         CreateOld();
-        using (var store = new SqliteStore(DbPath, _map, TimeProvider.System))
+        using (var facts = new StandaloneFacts(DbPath))
         {
+            var store = facts.Store;
             var a = await store.ReadFeedAsync("a", 0, 100, CancellationToken.None);
             Assert.Equal([(1L, "m-3-1"), (2L, "m-3-2")], a.Select(r => (r.Cursor, r.Decision.DecisionId)));
             var b = await store.ReadFeedAsync("b", 0, 100, CancellationToken.None);
@@ -67,8 +65,8 @@ public sealed class MigrationTests : IDisposable
             Assert.All(a.Concat(b), r => Assert.Equal(1, r.Decision.Version));
 
             // An old post without a stored hash: its text again is a duplicate, new text its version 2.
-            var (outcomes, _) = await store.AppendPostsAsync([Append("a", "p-1", "u-1", "hello"), Append("a", "p-2", "u-1", "edited")], CancellationToken.None);
-            Assert.Equal([new AppendOutcome(AppendKind.Duplicate, 1), new AppendOutcome(AppendKind.Edited, 2)], outcomes);
+            var outcomes = await store.AppendPostsAsync([Append("a", "p-1", "u-1", "hello"), Append("a", "p-2", "u-1", "edited")], CancellationToken.None);
+            Assert.Equal([new AppendOutcome(AppendKind.Duplicate, 1, "u-1"), new AppendOutcome(AppendKind.Edited, 2, "u-1")], outcomes);
             var scope = new ReviewerScope("r1", ["*"], false);
             Assert.Equal(ReviewOutcome.NotHeld, await store.ReleaseAsync("r-3-2", scope, CancellationToken.None)); // closed as superseded
             Assert.Empty(await store.ClaimAsync(new ClaimRequest("r1", ["*"], false, null, 10, TimeSpan.FromMinutes(1)), CancellationToken.None));
@@ -82,8 +80,9 @@ public sealed class MigrationTests : IDisposable
         }
 
         // Opening again migrates nothing twice: positions and the per-platform sequence carry on.
-        using (var store = new SqliteStore(DbPath, _map, TimeProvider.System))
+        using (var facts = new StandaloneFacts(DbPath))
         {
+            var store = facts.Store;
             await FlushAsync(store, Decision("b", "q-3", 1));
             var b = await store.ReadFeedAsync("b", 0, 100, CancellationToken.None);
             Assert.Equal([1L, 2L, 3L], b.Select(r => r.Cursor));
@@ -93,7 +92,7 @@ public sealed class MigrationTests : IDisposable
         db.Open();
         using var version = db.CreateCommand();
         version.CommandText = "SELECT group_concat(version) FROM schema_version";
-        Assert.Equal("2", version.ExecuteScalar());
+        Assert.Equal("3", version.ExecuteScalar());
     }
 
     public void Dispose()
@@ -119,21 +118,18 @@ public sealed class MigrationTests : IDisposable
 
     private static PostAppend Append(string platform, string postId, string account, string text)
     {
-        var message = new InboxMessage(AccountGrain.IdOf(platform, account), PostSubmitted.MessageKind, "{}");
         var post = new PostRecord(platform, postId, account, "post", text, null, DateTimeOffset.UnixEpoch, ContentHash.Of("post", text), 1);
-        return new PostAppend(post, message, v => message with { Target = AccountGrain.IdOf(platform, v.Account) });
+        return new PostAppend(post, new PostSubmitted(PostSubmitted.CurrentV, platform, postId, account, "post", DateTimeOffset.UnixEpoch, null, []), Enqueue: true);
     }
 
     private static DecisionRecord Decision(string platform, string postId, int version) =>
         new(DerivedIds.MachineDecision(platform, postId, version), platform, postId, version, "u-1", DecisionActions.Allow, DecisionActions.Machine,
             null, DateTimeOffset.UnixEpoch, null, [], 0, AccountStatus.None, null);
 
-    private async Task FlushAsync(SqliteStore store, DecisionRecord decision)
+    private static async Task FlushAsync(IDecisionStore store, DecisionRecord decision)
     {
-        var partition = new PartitionId(0);
-        var lease = await store.AcquireAsync(partition, "test", CancellationToken.None);
-        await store.FlushAsync(new PartitionFlush(lease, 0, [], [decision], [], [], []), CancellationToken.None);
-        // A replay of the same flush writes nothing and takes no position.
-        await store.FlushAsync(new PartitionFlush(lease, 0, [], [decision], [], [], []), CancellationToken.None);
+        await store.RecordAsync([decision], [], CancellationToken.None);
+        // A replay of the same effects writes nothing and takes no position.
+        await store.RecordAsync([decision], [], CancellationToken.None);
     }
 }

@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Cluster.Grains.Decisions;
+
+namespace Cluster.Grains.Platforms;
+
+/// <summary>
+/// Per-silo pre-aggregation of decisions by platform: AccountGrains add to it in memory (no grain call per post), and
+/// <see cref="PlatformAggregateFlusher"/> sends what accumulated to each platform's PlatformGrain once a second. The
+/// aggregates are statistics, not facts: the counts of the last second before a crash are lost (the decisions
+/// themselves are durable in the decisions table).
+/// </summary>
+public sealed class PlatformAggregator
+{
+    private ConcurrentDictionary<string, Counts> _pending = new(StringComparer.Ordinal);
+
+    public void Add(DecisionRecord decision)
+    {
+        var counts = _pending.GetOrAdd(decision.Platform, static _ => new Counts());
+        counts.Add(decision.Source + ":" + decision.Action, decision.Labels);
+    }
+
+    /// <summary>Takes what accumulated since the last call.</summary>
+    internal IReadOnlyList<(string Platform, PlatformDelta Delta)> Take()
+    {
+        var taken = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<string, Counts>(StringComparer.Ordinal));
+        return taken.Select(kv => (kv.Key, kv.Value.ToDelta())).ToList();
+    }
+
+    private sealed class Counts
+    {
+        private readonly Lock _lock = new();
+        private readonly Dictionary<string, long> _actions = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> _categories = new(StringComparer.Ordinal);
+
+        public void Add(string action, IReadOnlyList<DecisionLabel> labels)
+        {
+            lock (_lock)
+            {
+                _actions[action] = _actions.GetValueOrDefault(action) + 1;
+                foreach (var label in labels)
+                {
+                    _categories[label.Category] = _categories.GetValueOrDefault(label.Category) + 1;
+                }
+            }
+        }
+
+        public PlatformDelta ToDelta()
+        {
+            lock (_lock)
+            {
+                return new PlatformDelta(new Dictionary<string, long>(_actions), new Dictionary<string, long>(_categories));
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Cluster.Grains.Decisions;
+using Cluster.Grains.Review;
+using Cluster.Grains.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Cluster.Storage.Sqlite.Facts;
+
+public sealed partial class SqliteFactsStore
+{
+    private const string DecisionColumns = "feed_pos, decision_id, platform, post_id, account, action, source, reviewer, decided_at, supersedes, body, version";
+
+    public event Action<IReadOnlyList<DecisionRecord>>? Recorded;
+
+    public async Task RecordAsync(IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems, CancellationToken cancellationToken)
+    {
+        var stored = await WriteAsync((c, tx) =>
+        {
+            var fresh = InsertDecisions(c, tx, decisions);
+            InsertReviewItems(c, tx, reviewItems);
+            return fresh;
+        }, cancellationToken);
+        if (stored.Count > 0)
+        {
+            Recorded?.Invoke(stored);
+        }
+    }
+
+    public Task<IReadOnlyList<(long Cursor, DecisionRecord Decision)>> ReadFeedAsync(string platform, long after, int limit, CancellationToken cancellationToken)
+    {
+        using var c = OpenRead();
+        using var cmd = Command(c, null, $"SELECT {DecisionColumns} FROM decisions WHERE platform = $pl AND feed_pos > $after ORDER BY feed_pos LIMIT $n",
+            ("$pl", platform), ("$after", after), ("$n", limit));
+        return Task.FromResult<IReadOnlyList<(long, DecisionRecord)>>(ReadDecisions(cmd));
+    }
+
+    public Task<DecisionRecord?> GetLatestAsync(string platform, string postId, CancellationToken cancellationToken)
+    {
+        using var c = OpenRead();
+        using var cmd = Command(c, null, $"SELECT {DecisionColumns} FROM decisions WHERE platform = $pl AND post_id = $id ORDER BY feed_pos DESC LIMIT 1",
+            ("$pl", platform), ("$id", postId));
+        var rows = ReadDecisions(cmd);
+        return Task.FromResult(rows.Count == 0 ? null : rows[0].Decision);
+    }
+
+    public Task<IReadOnlyList<DecisionRecord>> GetAllAsync(string platform, string postId, CancellationToken cancellationToken)
+    {
+        using var c = OpenRead();
+        using var cmd = Command(c, null, $"SELECT {DecisionColumns} FROM decisions WHERE platform = $pl AND post_id = $id ORDER BY feed_pos",
+            ("$pl", platform), ("$id", postId));
+        return Task.FromResult<IReadOnlyList<DecisionRecord>>(ReadDecisions(cmd).Select(d => d.Decision).ToList());
+    }
+
+    private static List<(long Cursor, DecisionRecord Decision)> ReadDecisions(SqliteCommand cmd)
+    {
+        using var r = cmd.ExecuteReader();
+        var list = new List<(long Cursor, DecisionRecord Decision)>();
+        while (r.Read())
+        {
+            var body = JsonSerializer.Deserialize(r.GetString(10), FactsJson.Default.DecisionBody)!;
+            list.Add((r.GetInt64(0), new DecisionRecord(
+                r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(11), r.GetString(4), r.GetString(5), r.GetString(6),
+                NullableString(r, 7), FromUnixMs(r.GetInt64(8)), NullableString(r, 9),
+                body.Labels, body.RiskScore, body.AccountStatus, body.Debunk)));
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// A replayed delivery re-emits the same id and writes nothing, and takes no feed position. A new row gets the next
+    /// position of its platform's feed, allocated here inside the writing transaction (a sequence handed out before commit could let
+    /// a reader pass a row that commits later), and, if it names none, supersedes the decision then in force for its
+    /// post. All decisions of a post come from one grain in inbox order, so that is the previous version's last one.
+    /// </summary>
+    private static List<DecisionRecord> InsertDecisions(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<DecisionRecord> decisions)
+    {
+        var stored = new List<DecisionRecord>(decisions.Count);
+        if (decisions.Count == 0)
+        {
+            return stored;
+        }
+        using var exists = Command(c, tx, "SELECT 1 FROM decisions WHERE decision_id = $id", ("$id", ""));
+        using var inForce = Command(c, tx, "SELECT decision_id FROM decisions WHERE platform = $pl AND post_id = $post ORDER BY feed_pos DESC LIMIT 1",
+            ("$pl", ""), ("$post", ""));
+        using var position = Command(c, tx, """
+            INSERT INTO feed_seq (platform, last) VALUES ($pl, 1)
+            ON CONFLICT (platform) DO UPDATE SET last = last + 1
+            RETURNING last
+            """, ("$pl", ""));
+        using var insert = Command(c, tx, """
+            INSERT INTO decisions (decision_id, platform, post_id, version, account, action, source, reviewer, decided_at, supersedes, body, feed_pos)
+            VALUES ($id, $pl, $post, $v, $a, $action, $source, $reviewer, $at, $supersedes, $body, $pos)
+            """, ("$id", ""), ("$pl", ""), ("$post", ""), ("$v", 0), ("$a", ""), ("$action", ""), ("$source", ""), ("$reviewer", null),
+            ("$at", 0L), ("$supersedes", null), ("$body", ""), ("$pos", 0L));
+        foreach (var d in decisions)
+        {
+            Set(exists, ("$id", d.DecisionId));
+            if (exists.ExecuteScalar() is not null)
+            {
+                continue;
+            }
+            var supersedes = d.Supersedes;
+            if (supersedes is null && d.Version > 1)
+            {
+                Set(inForce, ("$pl", d.Platform), ("$post", d.PostId));
+                supersedes = inForce.ExecuteScalar() as string;
+            }
+            Set(position, ("$pl", d.Platform));
+            var pos = (long)position.ExecuteScalar()!;
+            var body = JsonSerializer.Serialize(new DecisionBody(1, d.Labels, d.RiskScore, d.AccountStatus, d.Debunk), FactsJson.Default.DecisionBody);
+            Set(insert, ("$id", d.DecisionId), ("$pl", d.Platform), ("$post", d.PostId), ("$v", d.Version), ("$a", d.Account), ("$action", d.Action),
+                ("$source", d.Source), ("$reviewer", d.Reviewer), ("$at", d.DecidedAt.ToUnixTimeMilliseconds()), ("$supersedes", supersedes),
+                ("$body", body), ("$pos", pos));
+            insert.ExecuteNonQuery();
+            stored.Add(d with { Supersedes = supersedes });
+        }
+        return stored;
+    }
+
+    /// <summary>
+    /// INSERT OR IGNORE on the item id (replays). An item for a version older than the post's current one (decided
+    /// after the edit was accepted) is born superseded.
+    /// </summary>
+    private static void InsertReviewItems(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<ReviewItemRecord> items)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+        using var insert = Command(c, tx, $"""
+            INSERT OR IGNORE INTO review_items (id, platform, account, post_id, version, queue, priority, labels, machine_decision_id, status, created_at)
+            VALUES ($id, $pl, $a, $post, $v, $q, $prio, $labels, $mdid,
+                CASE WHEN EXISTS (SELECT 1 FROM posts WHERE platform = $pl AND post_id = $post AND version > $v)
+                    THEN '{ReviewQueues.Superseded}' ELSE '{ReviewQueues.Pending}' END,
+                $at)
+            """, ("$id", ""), ("$pl", ""), ("$a", ""), ("$post", ""), ("$v", 0), ("$q", ""), ("$prio", 0), ("$labels", ""), ("$mdid", ""), ("$at", 0L));
+        foreach (var i in items)
+        {
+            Set(insert, ("$id", i.Id), ("$pl", i.Platform), ("$a", i.Account), ("$post", i.PostId), ("$v", i.Version), ("$q", i.Queue),
+                ("$prio", i.Priority), ("$labels", JsonSerializer.Serialize(i.Labels.ToList(), GrainsJson.Default.ListDecisionLabel)),
+                ("$mdid", i.MachineDecisionId), ("$at", i.CreatedAt.ToUnixTimeMilliseconds()));
+            insert.ExecuteNonQuery();
+        }
+    }
+}
