@@ -91,7 +91,8 @@ public sealed class CrashTests : IDisposable
             var platform = silo.Client(key);
             using var stop = new CancellationTokenSource();
             var writers = Enumerable.Range(0, 2).Select(w => WriteUntilStoppedAsync(platform, w, acked, new TaskCompletionSource(), stop.Token)).ToArray();
-            await silo.Exited.WaitAsync(TimeSpan.FromSeconds(120)); // the hook fired
+            await silo.Exited.WaitAsync(TimeSpan.FromSeconds(120));
+            Assert.Equal(137, silo.ExitCode); // killed by the hook (SIGKILL), not a clean exit
             await stop.CancelAsync();
             await Task.WhenAll(writers);
         }

@@ -62,6 +62,9 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Completes when the process has exited, however it ended.</summary>
     public Task Exited => _process.WaitForExitAsync();
 
+    /// <summary>The exit code once exited (137 after a SIGKILL).</summary>
+    public int ExitCode => _process.ExitCode;
+
     public static async Task<SiloProcess> StartAsync(string dataDir, int? port = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var silo = new SiloProcess(dataDir, port ?? FreePort(), environment);
