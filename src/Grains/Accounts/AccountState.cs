@@ -53,10 +53,16 @@ public sealed record AccountState
     public long LastSeq { get; init; }
 
     /// <summary>The most recent (post id, version) pairs applied, newest last, at most <see cref="AppliedMarks.MaxPosts"/>.</summary>
-    [Id(12)]
-    public string[] RecentPosts { get; init; } = [];
+    public string[] RecentPosts { get => _recentPosts; init => _recentPosts = value ?? []; }
 
     /// <summary>Review item ids whose verdict was applied, newest last, at most <see cref="AppliedMarks.MaxVerdicts"/>.</summary>
+    public string[] RecentVerdicts { get => _recentVerdicts; init => _recentVerdicts = value ?? []; }
+
+    // Source-generated JSON sets init-only properties in one object initializer, a missing one as null: a V1 row has
+    // no marks, and they read as empty here.
+    [Id(12)]
+    private readonly string[] _recentPosts = [];
+
     [Id(13)]
-    public string[] RecentVerdicts { get; init; } = [];
+    private readonly string[] _recentVerdicts = [];
 }

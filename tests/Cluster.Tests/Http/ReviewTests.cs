@@ -2,6 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Cluster.Grains.Accounts;
+using Cluster.Grains.Review;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cluster.Tests.Http;
@@ -108,6 +111,37 @@ public sealed class ReviewTests : SiloTestBase
         Assert.Equal(HttpStatusCode.OK, ban.StatusCode);
         await Platform.FeedAsync(2);
         Assert.Equal("banned", (await (await Platform.GetAsync("/v1/accounts/acct-e")).Json())["status"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// The silo stops between the transaction that decides the item (and stores the verdict) and the grain call: the
+    /// stored verdict is applied by the background redelivery, once, however often it is delivered.
+    /// </summary>
+    [Fact]
+    public async Task A_verdict_stored_but_not_applied_is_redelivered_and_counts_one_strike()
+    {
+        var r1 = Client(await Admin.CreateReviewerAsync("r1"));
+        await EscalateAsync("rv-4", "acct-v");
+        var itemId = (await (await r1.PostAsJsonAsync("/v1/review/claim", new { })).Json())["items"]![0]!["id"]!.GetValue<string>();
+        var store = Factory.Services.GetRequiredService<IReviewStore>();
+        var (outcome, verdict) = await store.DecideAsync(itemId, new ReviewerScope("r1", ["*"], false), ReviewVerdict.Violation, item =>
+            new ReviewVerdict(ReviewVerdict.CurrentV, item.Platform, item.Account, item.PostId, item.Id, "r1", ReviewVerdict.Violation, "ads",
+                null, item.MachineDecisionId, item.Labels, null, item.Version), CancellationToken.None);
+        Assert.Equal(ReviewOutcome.Done, outcome);
+        Assert.Equal(0, (await (await Platform.GetAsync("/v1/accounts/acct-v")).Json())["strikes"]!.GetValue<int>());
+
+        Time.Advance(TimeSpan.FromSeconds(11)); // older than the redelivery's grace period
+        var redelivery = Factory.Services.GetServices<IHostedService>().OfType<VerdictRedelivery>().Single();
+        await redelivery.PassAsync(CancellationToken.None);
+        // As if the mark had been lost after the grain applied it: the grain skips the item it has applied.
+        await Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IAccountGrain>(AccountGrain.KeyOf("demo", "acct-v")).ApplyVerdictAsync(verdict!);
+        await redelivery.PassAsync(CancellationToken.None);
+
+        var account = await (await Platform.GetAsync("/v1/accounts/acct-v")).Json();
+        Assert.Equal(1, account["strikes"]!.GetValue<int>());
+        Assert.Empty(await store.UnappliedVerdictsAsync(TimeSpan.Zero, 10, CancellationToken.None));
+        var human = (await Platform.FeedAsync(2)).Where(d => d["source"]!.GetValue<string>() == "human").ToList();
+        Assert.Equal("block", Assert.Single(human)["action"]!.GetValue<string>());
     }
 
     [Fact]
