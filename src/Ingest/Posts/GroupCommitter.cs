@@ -7,9 +7,9 @@ namespace Cluster.Ingest.Posts;
 
 /// <summary>
 /// Turns many concurrent ingest requests into few transactions: whatever queued while the previous commit ran goes
-/// into the next one: the post rows and the "posts" stream rows of everything accepted, one SQLite transaction. A
-/// request is answered only after the transaction holding its posts committed. The queue is
-/// bounded in posts; when it is full, <see cref="TryCommit"/> refuses and the endpoint answers 429.
+/// into the next one, the post rows and the "posts" stream rows of everything accepted in one SQLite transaction. A
+/// request is answered only after the transaction holding its posts committed. The queue is bounded in posts; when it
+/// is full, <see cref="TryCommit"/> refuses and the endpoint answers 429.
 /// </summary>
 public sealed partial class GroupCommitter(IPostStore store, IngestOptions options, IngestMetrics metrics, ILogger<GroupCommitter> logger)
     : BackgroundService

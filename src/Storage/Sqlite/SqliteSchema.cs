@@ -1,8 +1,9 @@
 namespace Cluster.Storage.Sqlite;
 
 /// <summary>
-/// The tables of the Orleans providers. They share one file with the facts (today's store uses <c>inbox</c>,
-/// <c>grain_state</c> …), so every name here is distinct from those.
+/// The tables of the Orleans providers. They share one file with the facts (<see cref="Facts.FactsSchema"/>, which
+/// also keeps the emptied tables of the partition runtime of earlier builds, <c>inbox</c>, <c>grain_state</c> …), so
+/// every name here is distinct from those.
 /// </summary>
 internal static class SqliteSchema
 {

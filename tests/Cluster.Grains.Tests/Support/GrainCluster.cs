@@ -62,6 +62,7 @@ public sealed class GrainCluster : IAsyncDisposable
             silo.Services.AddKeyedSingleton(ClusterClock.Key, TimeProvider.System);
             silo.Services.AddSingleton<PlatformPolicies>();
             silo.Services.AddSingleton<PlatformAggregator>();
+            silo.Services.AddHostedService<PlatformAggregateFlusher>();
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

@@ -70,7 +70,7 @@ public sealed partial class SqliteFactsStore
     /// A replayed delivery re-emits the same id and writes nothing, and takes no feed position. A new row gets the next
     /// position of its platform's feed, allocated here inside the writing transaction (a sequence handed out before commit could let
     /// a reader pass a row that commits later), and, if it names none, supersedes the decision then in force for its
-    /// post. All decisions of a post come from one grain in inbox order, so that is the previous version's last one.
+    /// post. All decisions of a post come from one grain, in stream order, so that is the previous version's last one.
     /// </summary>
     private static List<DecisionRecord> InsertDecisions(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<DecisionRecord> decisions)
     {
