@@ -15,8 +15,10 @@ public sealed class PlatformAggregator
 
     public void Add(DecisionRecord decision)
     {
-        var counts = _pending.GetOrAdd(decision.Platform, static _ => new Counts());
-        counts.Add(decision.Source + ":" + decision.Action, decision.Labels);
+        // A Counts taken by Take is sealed; an Add that raced with it goes into the next interval's.
+        while (!Volatile.Read(ref _pending).GetOrAdd(decision.Platform, static _ => new Counts()).TryAdd(decision.Source + ":" + decision.Action, decision.Labels))
+        {
+        }
     }
 
     /// <summary>Takes what accumulated since the last call.</summary>
@@ -32,15 +34,22 @@ public sealed class PlatformAggregator
         private readonly Dictionary<string, long> _actions = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> _categories = new(StringComparer.Ordinal);
 
-        public void Add(string action, IReadOnlyList<DecisionLabel> labels)
+        private bool _sealed;
+
+        public bool TryAdd(string action, IReadOnlyList<DecisionLabel> labels)
         {
             lock (_lock)
             {
+                if (_sealed)
+                {
+                    return false;
+                }
                 _actions[action] = _actions.GetValueOrDefault(action) + 1;
                 foreach (var label in labels)
                 {
                     _categories[label.Category] = _categories.GetValueOrDefault(label.Category) + 1;
                 }
+                return true;
             }
         }
 
@@ -48,6 +57,7 @@ public sealed class PlatformAggregator
         {
             lock (_lock)
             {
+                _sealed = true;
                 return new PlatformDelta(new Dictionary<string, long>(_actions), new Dictionary<string, long>(_categories));
             }
         }

@@ -59,12 +59,14 @@ internal static class OrleansSetup
             });
             s.AddDashboard();
         });
-        builder.Services.AddHostedService<StreamDrain>();
-        builder.Services.AddSqliteFacts(database, PostStreams.Provider);
-        builder.Services.AddSingleton<PlatformPolicies>();
+        // Hosted services stop in reverse order: ingest and the group commit first (registered later), then the redelivery,
+        // then the drain of the queues, then the last aggregate flush, then the Orleans silo (registered first).
         builder.Services.AddSingleton<PlatformAggregator>();
         builder.Services.AddHostedService<PlatformAggregateFlusher>();
+        builder.Services.AddHostedService<StreamDrain>();
         builder.Services.AddHostedService<VerdictRedelivery>();
+        builder.Services.AddSqliteFacts(database, PostStreams.Provider);
+        builder.Services.AddSingleton<PlatformPolicies>();
         return builder;
     }
 }

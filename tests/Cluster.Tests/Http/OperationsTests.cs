@@ -26,6 +26,19 @@ public sealed class OperationsTests : SiloTestBase
         Assert.Contains("cluster_review_queue_depth{queue=\"ads\"} 1", lines);
         Assert.Contains("cluster_inbox_lag_total 0", lines);
         Assert.Contains("# TYPE cluster_posts_accepted_total counter", lines);
+        // Orleans' own meter beside ours.
+        Assert.Contains(lines, l => l.StartsWith("orleans_catalog_activations", StringComparison.Ordinal));
+        Assert.Contains("# TYPE orleans_app_requests_latency summary", lines);
+    }
+
+    [Fact]
+    public async Task The_orleans_dashboard_is_for_admins_only()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Anonymous().GetAsync("/dashboard/")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Platform.GetAsync("/dashboard/")).StatusCode);
+        var page = await Admin.GetAsync("/dashboard/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
     }
 }
 
