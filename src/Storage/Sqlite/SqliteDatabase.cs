@@ -1,0 +1,112 @@
+using System.Data.Common;
+using Cluster.Storage.Writing;
+using Microsoft.Data.Sqlite;
+
+namespace Cluster.Storage.Sqlite;
+
+/// <summary>
+/// One SQLite file shared by the stream queues and grain state (and later the facts): WAL mode, synchronous=NORMAL
+/// (a committed transaction survives a crash of the process; only an OS crash or power loss can drop the last ones),
+/// one writer connection behind a <see cref="CombiningWriter"/>, reads on pooled connections that never wait for it.
+/// The file is created mode 600 in a directory created mode 700.
+/// </summary>
+internal sealed class SqliteDatabase : IDisposable
+{
+    private readonly string _connectionString;
+
+    public SqliteDatabase(string path, int maxWritesPerTransaction = 256)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        CreateFile(Path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        var writer = new SqliteConnection(_connectionString);
+        writer.Open();
+        Execute(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+        Execute(writer, SqliteSchema.Create);
+        CheckVersion(writer);
+        Writer = new CombiningWriter(writer, static c => ((SqliteConnection)c).BeginTransaction(deferred: false),
+            maxWritesPerTransaction, maxQueued: 16 * maxWritesPerTransaction, threadName: "sqlite-writer");
+    }
+
+    public string Path { get; }
+
+    public CombiningWriter Writer { get; }
+
+    /// <summary>A pooled read connection; WAL readers see the last committed state and do not block the writer.</summary>
+    public SqliteConnection OpenRead()
+    {
+        var c = new SqliteConnection(_connectionString);
+        c.Open();
+        return c;
+    }
+
+    public void Dispose()
+    {
+        Writer.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
+
+    internal static SqliteCommand Command(DbConnection c, DbTransaction? tx, string sql)
+    {
+        var cmd = ((SqliteConnection)c).CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = (SqliteTransaction?)tx;
+        return cmd;
+    }
+
+    private static void Execute(SqliteConnection c, string sql)
+    {
+        using var cmd = Command(c, null, sql);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static void CheckVersion(SqliteConnection c)
+    {
+        using var cmd = Command(c, null, """
+            INSERT INTO orleans_storage_schema (component, version) VALUES ('orleans-providers', $v) ON CONFLICT (component) DO NOTHING;
+            SELECT version FROM orleans_storage_schema WHERE component = 'orleans-providers';
+            """);
+        cmd.Parameters.AddWithValue("$v", SqliteSchema.Version);
+        var stored = Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (stored > SqliteSchema.Version)
+        {
+            throw new InvalidOperationException(
+                $"The database {c.DataSource} was written by a newer build (provider schema {stored}, this build reads up to {SqliteSchema.Version}).");
+        }
+    }
+
+    private static void CreateFile(string path)
+    {
+        var directory = System.IO.Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            if (!File.Exists(path))
+            {
+                File.Create(path).Dispose();
+            }
+            return;
+        }
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        if (!File.Exists(path))
+        {
+            // SQLite gives the -wal and -shm files the main file's mode.
+            using var _ = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Data.Common;
+using Cluster.Storage.Streams;
+using Microsoft.Data.Sqlite;
+using Orleans.Runtime;
+using Orleans.Serialization;
+
+namespace Cluster.Storage.Sqlite;
+
+/// <summary>
+/// Appends stream events to the queue tables. The adapter's QueueMessageBatchAsync uses it for one stream; ingest
+/// calls <see cref="AppendAsync"/> with thousands of posts of many streams, which become one transaction: every
+/// event is stored, or none is, and the task completes only after the commit (then a 202 may be sent).
+/// Each queue's sequence is allocated inside that transaction (<c>queue_seq</c>, queues in ascending order); rows of
+/// one queue therefore commit in sequence order and a receiver reading "after my position" never passes one.
+/// Resolve it as the keyed service named like the stream provider.
+/// </summary>
+public sealed class SqliteQueueWriter
+{
+    private readonly string _provider;
+    private readonly SqliteDatabase _database;
+    private readonly Serializer _serializer;
+    private readonly TimeProvider _time;
+
+    internal SqliteQueueWriter(string provider, SqliteDatabase database, StreamQueueMapper mapper, Serializer serializer, TimeProvider time)
+    {
+        _provider = provider;
+        _database = database;
+        Mapper = mapper;
+        _serializer = serializer;
+        _time = time;
+    }
+
+    internal StreamQueueMapper Mapper { get; }
+
+    internal SqliteDatabase Database => _database;
+
+    /// <summary>Appends the events of many streams in one transaction; per stream they keep their order.</summary>
+    /// <returns>Per queue touched, in ascending queue order, the sequences its rows got.</returns>
+    public Task<IReadOnlyList<QueueAppend>> AppendAsync(IReadOnlyList<(StreamId Stream, object[] Events)> items, CancellationToken cancellationToken = default)
+    {
+        var prepared = Prepare(items);
+        return prepared.Count == 0
+            ? Task.FromResult<IReadOnlyList<QueueAppend>>([])
+            : _database.Writer.WriteAsync((c, tx) => Append(c, tx, prepared), cancellationToken);
+    }
+
+    /// <summary>
+    /// Serializes and sorts by queue, outside the writer thread (the writer should only write). The result can go into
+    /// <see cref="Append"/> inside a transaction that also writes other rows (ingest: the post rows).
+    /// </summary>
+    internal SortedDictionary<int, List<PreparedRow>> Prepare(IReadOnlyList<(StreamId Stream, object[] Events)> items)
+    {
+        var byQueue = new SortedDictionary<int, List<PreparedRow>>();
+        foreach (var (stream, events) in items)
+        {
+            if (events.Length == 0)
+            {
+                continue;
+            }
+            var queue = Mapper.QueueOf(stream);
+            if (!byQueue.TryGetValue(queue, out var rows))
+            {
+                byQueue[queue] = rows = [];
+            }
+            var ns = stream.GetNamespace() ?? "";
+            var key = stream.GetKeyAsString();
+            foreach (var e in events)
+            {
+                rows.Add(new PreparedRow(ns, key, _serializer.SerializeToArray<object>(e)));
+            }
+        }
+        return byQueue;
+    }
+
+    /// <summary>Writes prepared rows inside the caller's write transaction (on the writer thread).</summary>
+    internal IReadOnlyList<QueueAppend> Append(DbConnection c, DbTransaction tx, SortedDictionary<int, List<PreparedRow>> byQueue)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var result = new List<QueueAppend>(byQueue.Count);
+        using var allocate = SqliteDatabase.Command(c, tx, """
+            INSERT INTO queue_seq (provider, queue, last) VALUES ($p, $q, $n)
+            ON CONFLICT (provider, queue) DO UPDATE SET last = last + excluded.last
+            RETURNING last
+            """);
+        allocate.Parameters.AddWithValue("$p", _provider);
+        var pq = allocate.Parameters.Add("$q", SqliteType.Integer);
+        var pn = allocate.Parameters.Add("$n", SqliteType.Integer);
+        using var insert = SqliteDatabase.Command(c, tx, """
+            INSERT INTO stream_message (provider, queue, seq, stream_ns, stream_key, payload, enqueued_at)
+            VALUES ($p, $q, $s, $ns, $k, $payload, $now)
+            """);
+        insert.Parameters.AddWithValue("$p", _provider);
+        var iq = insert.Parameters.Add("$q", SqliteType.Integer);
+        var @is = insert.Parameters.Add("$s", SqliteType.Integer);
+        var ins = insert.Parameters.Add("$ns", SqliteType.Text);
+        var ik = insert.Parameters.Add("$k", SqliteType.Text);
+        var ipayload = insert.Parameters.Add("$payload", SqliteType.Blob);
+        insert.Parameters.AddWithValue("$now", now);
+        foreach (var (queue, rows) in byQueue)
+        {
+            pq.Value = queue;
+            pn.Value = rows.Count;
+            var last = Convert.ToInt64(allocate.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            var first = last - rows.Count + 1;
+            var seq = first;
+            iq.Value = queue;
+            foreach (var row in rows)
+            {
+                @is.Value = seq++;
+                ins.Value = row.Namespace;
+                ik.Value = row.Key;
+                ipayload.Value = row.Payload;
+                insert.ExecuteNonQuery();
+            }
+            result.Add(new QueueAppend(queue, first, rows.Count));
+        }
+        return result;
+    }
+
+    internal readonly record struct PreparedRow(string Namespace, string Key, byte[] Payload);
+}

@@ -1,0 +1,144 @@
+using System.Data.Common;
+using System.Threading.Channels;
+
+namespace Cluster.Storage.Writing;
+
+/// <summary>
+/// Runs write requests on one connection on one dedicated thread, combining whatever is queued into one transaction
+/// (group commit) with a savepoint per request: a request that throws rolls back only its own changes and gets the
+/// exception; the others commit. On SQLite this is the only way to write (one writer at a time); on PostgreSQL it
+/// turns many small round trips into one. Provider-neutral: it needs only <see cref="DbTransaction.Save"/>.
+/// </summary>
+internal sealed class CombiningWriter : IDisposable
+{
+    private readonly DbConnection _connection;
+    private readonly Func<DbConnection, DbTransaction> _begin;
+    private readonly int _maxPerTransaction;
+    private readonly Channel<WriteRequest> _requests;
+    private readonly Thread _thread;
+
+    /// <param name="connection">An open connection owned by this writer from now on.</param>
+    /// <param name="begin">Begins a write transaction (SQLite: BEGIN IMMEDIATE, so the write lock is taken up front).</param>
+    /// <param name="maxPerTransaction">Most requests combined into one transaction; bounds what one request can wait for.</param>
+    /// <param name="maxQueued">Most requests waiting; writers beyond it wait for room (back pressure, not memory growth).</param>
+    /// <param name="threadName">Name of the writer thread.</param>
+    public CombiningWriter(DbConnection connection, Func<DbConnection, DbTransaction> begin, int maxPerTransaction, int maxQueued, string threadName)
+    {
+        _connection = connection;
+        _begin = begin;
+        _maxPerTransaction = maxPerTransaction;
+        _requests = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(maxQueued)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _thread = new Thread(Run) { IsBackground = true, Name = threadName };
+        _thread.Start();
+    }
+
+    /// <summary>Transactions committed so far (for tests and metrics).</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
+
+    private long _transactions;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> inside a combined write transaction. The task completes after the transaction
+    /// committed (the change is durable) or faults with the request's own exception, or with the commit's.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, CancellationToken cancellationToken = default)
+    {
+        var request = new WriteRequest<T>(work);
+        try
+        {
+            await _requests.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ObjectDisposedException(nameof(CombiningWriter));
+        }
+        return await request.Task.ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _requests.Writer.TryComplete();
+        _thread.Join();
+        _connection.Dispose();
+    }
+
+    private void Run()
+    {
+        var batch = new List<WriteRequest>(_maxPerTransaction);
+        while (_requests.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            batch.Clear();
+            while (batch.Count < _maxPerTransaction && _requests.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+            try
+            {
+                using var tx = _begin(_connection);
+                foreach (var request in batch)
+                {
+                    tx.Save("w");
+                    try
+                    {
+                        request.Run(_connection, tx);
+                        tx.Release("w");
+                    }
+                    catch (Exception ex)
+                    {
+                        tx.Rollback("w");
+                        tx.Release("w");
+                        request.Error = ex;
+                    }
+                }
+                tx.Commit();
+                Interlocked.Increment(ref _transactions);
+            }
+            catch (Exception ex)
+            {
+                foreach (var request in batch)
+                {
+                    request.Error ??= ex; // the transaction as a whole failed: nothing of the batch is stored
+                }
+            }
+            foreach (var request in batch)
+            {
+                request.Complete();
+            }
+        }
+    }
+
+    private abstract class WriteRequest
+    {
+        public Exception? Error { get; set; }
+
+        public abstract void Run(DbConnection connection, DbTransaction transaction);
+
+        public abstract void Complete();
+    }
+
+    private sealed class WriteRequest<T>(Func<DbConnection, DbTransaction, T> work) : WriteRequest
+    {
+        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _done.Task;
+
+        public override void Run(DbConnection connection, DbTransaction transaction) => _result = work(connection, transaction);
+
+        public override void Complete()
+        {
+            if (Error is not null)
+            {
+                _done.TrySetException(Error);
+            }
+            else
+            {
+                _done.TrySetResult(_result!);
+            }
+        }
+    }
+}
