@@ -15,7 +15,7 @@ public sealed class EvasionRecallTests
     {
         var sources = RealLexicons.CategoryLists().Prepend(RealLexicons.Houbb()).ToList();
         var terms = sources.SelectMany(s => s.Entries).Select(e => e.Term).Distinct().ToArray();
-        var sample = terms.OrderBy(t => StableOrder(t)).Take(4_000).ToArray();
+        var sample = terms.OrderBy(t => EvasionVariants.StableOrder(t)).Take(4_000).ToArray();
         return (new Screener(LexiconSnapshot.Build(sources)), sample);
     });
 
@@ -28,36 +28,10 @@ public sealed class EvasionRecallTests
         var (screener, terms) = Setup.Value;
         var random = new Random(42);
 
-        var clean = Recall(screener, terms, t => t);
-        var evaded = Recall(screener, terms, t => EvasionVariants.Apply(kind, t, random));
+        var clean = EvasionVariants.Recall(screener, terms, t => t);
+        var evaded = EvasionVariants.Recall(screener, terms, t => EvasionVariants.Apply(kind, t, random));
 
         Assert.True(clean > 0.99, $"clean recall {clean:F4}");
         Assert.True(evaded >= 0.95 * clean, $"{kind}: recall {evaded:F4} vs clean {clean:F4}");
-    }
-
-    private static double Recall(Screener screener, string[] terms, Func<string, string> evade)
-    {
-        const string before = "据说";
-        var found = 0;
-        foreach (var term in terms)
-        {
-            var variant = evade(term);
-            var text = before + variant + "。";
-            var want = MatchView.Build(term);
-            found += screener.Screen(text).Findings.Any(f =>
-                f.Start >= before.Length && f.End <= before.Length + variant.Length && MatchView.Build(text[f.Start..f.End]) == want) ? 1 : 0;
-        }
-        return (double)found / terms.Length;
-    }
-
-    // A sample that does not depend on file order or string hash randomisation.
-    private static uint StableOrder(string term)
-    {
-        var hash = 2166136261u;
-        foreach (var c in term)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-        return hash;
     }
 }

@@ -25,6 +25,36 @@ internal static class EvasionVariants
         ['a'] = 'а', ['c'] = 'с', ['e'] = 'е', ['o'] = 'о', ['p'] = 'р', ['x'] = 'х', ['y'] = 'у', ['i'] = 'і', ['s'] = 'ѕ', ['j'] = 'ј',
     };
 
+    /// <summary>
+    /// Share of <paramref name="terms"/> found inside a carrier sentence once evaded: a term counts only when a finding
+    /// (that <paramref name="counts"/>, if given) spans exactly its evaded occurrence.
+    /// </summary>
+    public static double Recall(Cluster.Screening.Screener screener, IReadOnlyList<string> terms, Func<string, string> evade, Func<Cluster.Screening.Finding, bool>? counts = null)
+    {
+        const string before = "据说";
+        var found = 0;
+        foreach (var term in terms)
+        {
+            var variant = evade(term);
+            var text = before + variant + "。";
+            var want = MatchView.Build(term);
+            found += screener.Screen(text).Findings.Any(f => (counts is null || counts(f))
+                && f.Start >= before.Length && f.End <= before.Length + variant.Length && MatchView.Build(text[f.Start..f.End]) == want) ? 1 : 0;
+        }
+        return (double)found / terms.Count;
+    }
+
+    /// <summary>An order for sampling terms that depends on neither file order nor string-hash randomisation.</summary>
+    public static uint StableOrder(string term)
+    {
+        var hash = 2166136261u;
+        foreach (var c in term)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return hash;
+    }
+
     public static string Apply(string kind, string term, Random random)
     {
         var result = term;

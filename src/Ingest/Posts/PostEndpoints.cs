@@ -52,7 +52,7 @@ public static class PostEndpoints
         }
 
         // Admission before the body is read: a refused request costs its headers only.
-        using var reservation = admission.TryAdmit(Estimate(http, options.MaxBatchItems));
+        using var reservation = await admission.AdmitAsync(Estimate(http, options.MaxBatchItems), http.RequestAborted);
         if (reservation is null)
         {
             return Overloaded(http, admission);
@@ -105,7 +105,7 @@ public static class PostEndpoints
         HttpContext http, string platform, PostPipeline pipeline, GroupCommitter committer, IngestAdmission admission, IngestOptions options, IngestMetrics metrics)
     {
         // Each chunk is admitted before its first line is read; the first one before any of the body is.
-        var chunk = admission.TryAdmit(Estimate(http, options.StreamChunk));
+        var chunk = await admission.AdmitAsync(Estimate(http, options.StreamChunk), http.RequestAborted);
         if (chunk is null)
         {
             return Overloaded(http, admission);
@@ -144,7 +144,7 @@ public static class PostEndpoints
                             reader.AdvanceTo(buffer.Start, buffer.End);
                             return P.TooLarge($"the stream has more than {options.MaxStreamItems} lines; nothing after line {line - 1} was read");
                         }
-                        if (chunk is null && (chunk = admission.TryAdmit(options.StreamChunk)) is null)
+                        if (chunk is null && (chunk = await admission.AdmitAsync(options.StreamChunk, http.RequestAborted)) is null)
                         {
                             reader.AdvanceTo(buffer.Start, buffer.End);
                             return Overloaded(http, admission, batch);
@@ -177,7 +177,7 @@ public static class PostEndpoints
                 {
                     if (!skipping && !IsBlank(buffer))
                     {
-                        if (chunk is null && (chunk = admission.TryAdmit(1)) is null)
+                        if (chunk is null && (chunk = await admission.AdmitAsync(1, http.RequestAborted)) is null)
                         {
                             reader.AdvanceTo(buffer.Start, buffer.End);
                             return Overloaded(http, admission, batch);
@@ -247,7 +247,7 @@ public static class PostEndpoints
         {
             return P.UnsupportedMediaType(mediaError);
         }
-        using var reservation = admission.TryAdmit(Estimate(http, MaxScreenItems));
+        using var reservation = await admission.AdmitAsync(Estimate(http, MaxScreenItems), http.RequestAborted);
         if (reservation is null)
         {
             return Overloaded(http, admission);

@@ -89,8 +89,9 @@ public sealed class DefaultLexiconTests
         var terms = Sample.Value;
         var random = new Random(42);
 
-        var clean = Recall(terms, t => t);
-        var evaded = Recall(terms, t => EvasionVariants.Apply(kind, t, random));
+        bool FromDefault(Finding f) => f.Source == DefaultLexicon.Source.FindingSource;
+        var clean = EvasionVariants.Recall(Silo.Value, terms, t => t, FromDefault);
+        var evaded = EvasionVariants.Recall(Silo.Value, terms, t => EvasionVariants.Apply(kind, t, random), FromDefault);
 
         Assert.True(clean >= 0.999, $"clean recall {clean:F4}");
         Assert.True(evaded >= 0.999, $"{kind}: recall {evaded:F4} (clean {clean:F4})");
@@ -99,30 +100,5 @@ public sealed class DefaultLexiconTests
     // 4,000 distinct non-domain terms in an order that depends neither on the file nor on string hash randomisation.
     private static readonly Lazy<string[]> Sample = new(() => DefaultLexicon.Source.Entries
         .Select(e => e.Term).Where(t => !(t.Contains('.') && t.All(char.IsAscii))).Distinct()
-        .OrderBy(StableOrder).ThenBy(t => t, StringComparer.Ordinal).Take(4_000).ToArray());
-
-    private static double Recall(string[] terms, Func<string, string> evade)
-    {
-        const string before = "据说";
-        var found = 0;
-        foreach (var term in terms)
-        {
-            var variant = evade(term);
-            var text = before + variant + "。";
-            var want = MatchView.Build(term);
-            found += Silo.Value.Screen(text).Findings.Any(f => f.Source == DefaultLexicon.Source.FindingSource
-                && f.Start >= before.Length && f.End <= before.Length + variant.Length && MatchView.Build(text[f.Start..f.End]) == want) ? 1 : 0;
-        }
-        return (double)found / terms.Length;
-    }
-
-    private static uint StableOrder(string term)
-    {
-        var hash = 2166136261u;
-        foreach (var c in term)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-        return hash;
-    }
+        .OrderBy(EvasionVariants.StableOrder).ThenBy(t => t, StringComparer.Ordinal).Take(4_000).ToArray());
 }

@@ -104,4 +104,54 @@ public sealed class IngestAdmissionTests : IDisposable
         using var more = _admission.TryAdmit(8);
         Assert.NotNull(more);
     }
+
+    [Fact]
+    public async Task A_request_that_does_not_fit_waits_unread_and_is_admitted_when_room_frees()
+    {
+        var held = _admission.TryAdmit(8)!; // the 10-post floor: 8 held, 3 more do not fit
+        var waiting = _admission.AdmitAsync(3, CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        Assert.Null(_admission.TryAdmit(1)); // nothing overtakes a waiter
+
+        held.Dispose();
+        var admitted = await waiting;
+        Assert.NotNull(admitted);
+        Assert.Equal(3, _admission.Reserved);
+        admitted.Dispose();
+    }
+
+    [Fact]
+    public async Task Waiters_are_admitted_in_arrival_order_and_refused_once_the_delay_bound_passes()
+    {
+        var held = _admission.TryAdmit(10)!;
+        var first = _admission.AdmitAsync(6, CancellationToken.None).AsTask();
+        var second = _admission.AdmitAsync(6, CancellationToken.None).AsTask();
+        var third = _admission.AdmitAsync(1, CancellationToken.None).AsTask();
+
+        held.Dispose(); // room for the first (6 of 10); the second would pass the budget, and the third waits behind it
+        using var a = await first;
+        Assert.NotNull(a);
+        Assert.False(second.IsCompleted);
+        Assert.False(third.IsCompleted);
+
+        _time.Advance(TimeSpan.FromSeconds(1)); // Ingest:MaxQueueDelay in this test
+        Assert.Null(await second);
+        using var c = await third; // the second's departure lets the third in beside the first
+        Assert.NotNull(c);
+        Assert.Equal(7, _admission.Reserved);
+    }
+
+    [Fact]
+    public async Task A_waiter_whose_client_went_away_leaves_no_reservation_behind()
+    {
+        var held = _admission.TryAdmit(10)!;
+        using var gone = new CancellationTokenSource();
+        var waiting = _admission.AdmitAsync(5, gone.Token).AsTask();
+        await gone.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+
+        held.Dispose();
+        Assert.Equal(0, _admission.Reserved);
+        Assert.NotNull(_admission.TryAdmit(1));
+    }
 }
