@@ -1,4 +1,4 @@
-using Cluster.Storage.Sqlite.Facts;
+using Cluster.Storage.Streams;
 
 namespace Cluster.Silo.Hosting;
 
@@ -8,7 +8,7 @@ namespace Cluster.Silo.Hosting;
 /// 50 ms, bounded by the host's shutdown timeout. Ingest is closed and the group commit has committed by then, so the
 /// backlog only shrinks. What a timeout leaves is still stored and is delivered on the next start.
 /// </summary>
-internal sealed class StreamDrain(SqliteFactsStore store, ILogger<StreamDrain> logger) : IHostedService
+internal sealed class StreamDrain(IQueueBacklog backlog, ILogger<StreamDrain> logger) : IHostedService
 {
     private static readonly TimeSpan Check = TimeSpan.FromMilliseconds(50);
 
@@ -18,7 +18,7 @@ internal sealed class StreamDrain(SqliteFactsStore store, ILogger<StreamDrain> l
     {
         try
         {
-            while (store.QueueBacklog().Values.Sum() > 0)
+            while (backlog.Read().Values.Sum() > 0)
             {
                 await Task.Delay(Check, cancellationToken);
             }
@@ -26,7 +26,7 @@ internal sealed class StreamDrain(SqliteFactsStore store, ILogger<StreamDrain> l
         }
         catch (OperationCanceledException)
         {
-            SiloLog.DrainTimedOut(logger, store.QueueBacklog().Values.Sum());
+            SiloLog.DrainTimedOut(logger, backlog.Read().Values.Sum());
         }
     }
 }

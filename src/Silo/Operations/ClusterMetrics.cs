@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Cluster.Grains.Decisions;
 using Cluster.Grains.Review;
-using Cluster.Storage.Sqlite.Facts;
+using Cluster.Storage.Streams;
 
 namespace Cluster.Silo.Operations;
 
@@ -17,13 +17,13 @@ internal sealed class ClusterMetrics : IDisposable
     private readonly Meter _meter = new(MeterName);
     private readonly Counter<long> _decisions;
 
-    public ClusterMetrics(IDecisionStore decisions, SqliteFactsStore facts, IReviewStore review)
+    public ClusterMetrics(IDecisionStore decisions, IQueueBacklog backlog, IReviewStore review)
     {
         _decisions = _meter.CreateCounter<long>("decisions", description: "Durable decisions, by action and source.");
-        _meter.CreateObservableGauge("inbox-lag", () => facts.QueueBacklog()
+        _meter.CreateObservableGauge("inbox-lag", () => backlog.Read()
             .Select(q => new Measurement<long>(q.Value, new KeyValuePair<string, object?>("queue", q.Key))),
             description: "Posts stream rows not yet acknowledged, per queue with a backlog.");
-        _meter.CreateObservableGauge("inbox-lag-total", () => facts.QueueBacklog().Values.Sum(),
+        _meter.CreateObservableGauge("inbox-lag-total", () => backlog.Read().Values.Sum(),
             description: "Posts stream rows not yet acknowledged, all queues.");
         _meter.CreateObservableGauge("review-queue-depth", () => review.QueueStatsAsync(CancellationToken.None).GetAwaiter().GetResult()
             .Select(q => new Measurement<int>(q.Depth, new KeyValuePair<string, object?>("queue", q.Queue))),

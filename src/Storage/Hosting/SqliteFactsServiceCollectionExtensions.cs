@@ -4,6 +4,7 @@ using Cluster.Grains.Posts;
 using Cluster.Grains.Review;
 using Cluster.Storage.Sqlite;
 using Cluster.Storage.Sqlite.Facts;
+using Cluster.Storage.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -14,8 +15,8 @@ public static class SqliteFactsServiceCollectionExtensions
 {
     /// <summary>
     /// The facts store on <paramref name="databasePath"/>, sharing its <see cref="SqliteDatabase"/> (one writer) with the
-    /// providers configured on the same file; <paramref name="streamProvider"/> names the stream provider whose queue
-    /// writer the group commit appends to.
+    /// providers configured on the same file, and the backlog of the stream provider's queues; <paramref name="streamProvider"/>
+    /// names the stream provider whose queue writer the group commit appends to.
     /// </summary>
     public static IServiceCollection AddSqliteFacts(this IServiceCollection services, string databasePath, string streamProvider)
     {
@@ -28,6 +29,7 @@ public static class SqliteFactsServiceCollectionExtensions
         services.AddSingleton<IDecisionStore>(sp => sp.GetRequiredService<SqliteFactsStore>());
         services.AddSingleton<IReviewStore>(sp => sp.GetRequiredService<SqliteFactsStore>());
         services.AddSingleton<IAdminStore>(sp => sp.GetRequiredService<SqliteFactsStore>());
+        services.AddSingleton<IQueueBacklog>(sp => new SqliteQueueBacklog(sp.GetRequiredService<SqliteDatabases>().Get(databasePath), streamProvider));
         return services;
     }
 }

@@ -39,21 +39,6 @@ public sealed partial class SqliteFactsStore : IPostStore, IDecisionStore, IRevi
 
     public string Path => _database.Path;
 
-    /// <summary>Rows of the "posts" stream not yet acknowledged (delivered and their effects durable), per queue with a backlog.</summary>
-    public IReadOnlyDictionary<int, long> QueueBacklog()
-    {
-        using var c = OpenRead();
-        using var cmd = Command(c, null, "SELECT queue, COUNT(*) FROM stream_message WHERE provider = $p AND delivered_at IS NULL GROUP BY queue",
-            ("$p", Grains.Streams.PostStreams.Provider));
-        using var r = cmd.ExecuteReader();
-        var backlog = new Dictionary<int, long>();
-        while (r.Read())
-        {
-            backlog[r.GetInt32(0)] = r.GetInt64(1);
-        }
-        return backlog;
-    }
-
     private static StreamId StreamOf(string platform, string account) =>
         StreamId.Create(Grains.Streams.PostStreams.Namespace, Grains.Streams.PostStreams.Key(platform, account));
 }
