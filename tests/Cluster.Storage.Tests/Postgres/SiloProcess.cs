@@ -8,7 +8,7 @@ namespace Cluster.Storage.Tests.Postgres;
 /// &lt;connection string&gt; &lt;cluster id&gt; &lt;silo port&gt; &lt;gateway port&gt;</c> runs one silo until it is
 /// killed, so a test can kill a silo the hard way (SIGKILL: no shutdown, no membership update of its own).
 /// </summary>
-public static class SiloProcess
+internal static class SiloProcess
 {
     public const string ReadyLine = "silo ready";
 
