@@ -14,9 +14,9 @@ namespace Cluster.Storage.Postgres;
 /// <summary>
 /// Grain state in <c>orleans_grain_state</c>, the same rows and etag rules as the SQLite storage: one row per (grain
 /// type, grain key, state name), the state as bytes of the configured <see cref="IGrainStorageSerializer"/>, an integer
-/// etag every write bumps. Writes go through the database's combining writer: concurrent writes of many grains share
-/// one transaction and one commit, each in its own savepoint, so a stale etag fails that write alone. Reads use the
-/// pool. A stale write throws <see cref="InconsistentStateException"/>, which deactivates the activation when it escapes
+/// etag every write bumps. Writes go through the database's combining writer: the writes of many grains that arrive
+/// together become one batch of statements (<see cref="PostgresStateWrites"/>) in one transaction and one commit, and a
+/// stale etag fails that write alone. Reads use the pool. A stale write throws <see cref="InconsistentStateException"/>, which deactivates the activation when it escapes
 /// a grain call.
 /// </summary>
 internal sealed class PostgresGrainStorage : IGrainStorage
@@ -27,6 +27,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage
     private readonly IActivatorProvider _activators;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly PostgresStateWrites _writes;
 
     public PostgresGrainStorage(string name, PostgresDatabase database, IGrainStorageSerializer serializer, IActivatorProvider activators,
         TimeProvider time, ILogger<PostgresGrainStorage> logger)
@@ -37,6 +38,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage
         _activators = activators;
         _time = time;
         _logger = logger;
+        _writes = new PostgresStateWrites(database);
         PostgresLog.GrainStorageOpened(logger, name, database.Name);
     }
 
@@ -70,26 +72,13 @@ internal sealed class PostgresGrainStorage : IGrainStorage
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var bytes = _serializer.Serialize(grainState.State).ToArray();
-        var held = ParseEtag(grainState.ETag);
-        var now = _time.GetUtcNow();
-        var etag = await _database.Writer.WriteAsync((c, tx) =>
+        var (etag, stored) = await _writes.WriteAsync(grainId.Type.ToString()!, grainId.Key.ToString()!, stateName, ParseEtag(grainState.ETag), bytes,
+            _time.GetUtcNow());
+        if (etag is null)
         {
-            using var cmd = PostgresDatabase.Command(c, tx, held is null
-                ? """
-                  INSERT INTO orleans_grain_state (grain_type, grain_key, state_name, etag, state, updated_at) VALUES (@t, @k, @n, 1, @s, @now)
-                  ON CONFLICT DO NOTHING RETURNING etag
-                  """
-                : """
-                  UPDATE orleans_grain_state SET etag = etag + 1, state = @s, updated_at = @now
-                  WHERE grain_type = @t AND grain_key = @k AND state_name = @n AND etag = @e RETURNING etag
-                  """);
-            Bind(cmd, grainId, stateName);
-            cmd.Parameters.AddWithValue("s", NpgsqlDbType.Bytea, bytes);
-            cmd.Parameters.AddWithValue("now", now);
-            cmd.Parameters.AddWithValue("e", held ?? 0);
-            return cmd.ExecuteScalar() is long stored ? stored : throw Stale(c, tx, stateName, grainId, grainState.ETag);
-        });
-        grainState.ETag = FormatEtag(etag);
+            throw Stale(stateName, grainId, stored, grainState.ETag);
+        }
+        grainState.ETag = FormatEtag(etag.Value);
         grainState.RecordExists = true;
     }
 
@@ -131,9 +120,11 @@ internal sealed class PostgresGrainStorage : IGrainStorage
             services.GetRequiredService<ILogger<PostgresGrainStorage>>());
     }
 
-    private InconsistentStateException Stale(DbConnection c, DbTransaction tx, string stateName, GrainId grainId, string? held)
+    private InconsistentStateException Stale(DbConnection c, DbTransaction tx, string stateName, GrainId grainId, string? held) =>
+        Stale(stateName, grainId, CurrentEtag(c, tx, stateName, grainId), held);
+
+    private InconsistentStateException Stale(string stateName, GrainId grainId, long? current, string? held)
     {
-        var current = CurrentEtag(c, tx, stateName, grainId);
         var stored = current is null ? null : FormatEtag(current.Value);
         PostgresLog.StaleWrite(_logger, _name, grainId.ToString(), stored, held);
         return new InconsistentStateException($"Grain storage {_name}: state {stateName} of {grainId} was written by another activation.", stored, held);

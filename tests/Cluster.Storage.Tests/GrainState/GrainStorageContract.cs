@@ -98,6 +98,40 @@ public abstract class GrainStorageContract : IDisposable
     }
 
     [Fact]
+    public async Task Two_writes_of_one_grain_with_the_same_etag_in_one_transaction_store_the_first_and_fail_the_second()
+    {
+        using var db = _backend.OpenStandalone();
+        var storage = db.GrainStorage;
+        var id = GrainId.Create("test", "twice");
+        var created = new GrainState<AppliedState> { State = new AppliedState() };
+        await storage.WriteStateAsync("s", id, created);
+        var first = new GrainState<AppliedState> { ETag = created.ETag, State = new AppliedState { Counter = 1 } };
+        var second = new GrainState<AppliedState> { ETag = created.ETag, State = new AppliedState { Counter = 2 } };
+
+        using var gate = new ManualResetEventSlim();
+        using var holding = new ManualResetEventSlim();
+        var holder = db.Writer.WriteAsync((_, _) =>
+        {
+            holding.Set();
+            return gate.Wait(TimeSpan.FromSeconds(30));
+        });
+        Assert.True(holding.Wait(TimeSpan.FromSeconds(30)), "the writer did not start the holding request");
+        var before = db.Writer.Transactions;
+        var a = storage.WriteStateAsync("s", id, first);
+        var b = storage.WriteStateAsync("s", id, second);
+        gate.Set();
+        Assert.True(await holder);
+
+        await a;
+        var ex = await Assert.ThrowsAsync<InconsistentStateException>(() => b);
+        Assert.Equal(first.ETag, ex.StoredEtag);
+        Assert.Equal(2, db.Writer.Transactions - before);
+        var read = new GrainState<AppliedState>();
+        await storage.ReadStateAsync("s", id, read);
+        Assert.Equal(1, read.State!.Counter);
+    }
+
+    [Fact]
     public async Task A_row_written_by_an_older_shape_still_reads()
     {
         using var db = _backend.OpenStandalone();
