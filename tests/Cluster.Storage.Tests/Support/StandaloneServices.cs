@@ -1,3 +1,4 @@
+using Cluster.Storage.Postgres;
 using Cluster.Storage.Sqlite;
 using Cluster.Storage.Streams;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,16 @@ public static class StandaloneServices
         new(TestCluster.Provider, db, new StreamQueueMapper(TestCluster.Provider, queues), Serializer, TimeProvider.System);
 
     internal static SqliteGrainStorage GrainStorage(SqliteDatabase db) =>
-        new(TestCluster.Provider, db,
-            new SystemTextJsonGrainStorageSerializer(Options.Create(new SystemTextJsonGrainStorageSerializerOptions())),
-            Services.GetRequiredService<IActivatorProvider>(), TimeProvider.System, NullLogger<SqliteGrainStorage>.Instance);
+        new(TestCluster.Provider, db, JsonSerializer(), Services.GetRequiredService<IActivatorProvider>(), TimeProvider.System,
+            NullLogger<SqliteGrainStorage>.Instance);
+
+    internal static PostgresQueueWriter QueueWriter(PostgresDatabase db, int queues = 128) =>
+        new(TestCluster.Provider, db, new StreamQueueMapper(TestCluster.Provider, queues), Serializer, TimeProvider.System);
+
+    internal static PostgresGrainStorage GrainStorage(PostgresDatabase db) =>
+        new(TestCluster.Provider, db, JsonSerializer(), Services.GetRequiredService<IActivatorProvider>(), TimeProvider.System,
+            NullLogger<PostgresGrainStorage>.Instance);
+
+    private static SystemTextJsonGrainStorageSerializer JsonSerializer() =>
+        new(Options.Create(new SystemTextJsonGrainStorageSerializerOptions()));
 }

@@ -1,21 +1,17 @@
-using Cluster.Storage.Hosting;
-using Cluster.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
-using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.TestingHost;
 
 namespace Cluster.Storage.Tests.Support;
 
-/// <summary>An InProcessTestCluster whose silos use the SQLite providers on one file.</summary>
-public static class TestCluster
+/// <summary>An InProcessTestCluster whose silos use one backend's providers on one database.</summary>
+internal static class TestCluster
 {
-    public const string Provider = "sqlite";
+    public const string Provider = "contract";
     public const string Namespace = "posts";
 
-    public static async Task<InProcessTestCluster> StartAsync(string databasePath, short silos = 1, Action<SqliteStreamOptions>? streams = null,
+    public static async Task<InProcessTestCluster> StartAsync(Backend backend, short silos = 1, TimeSpan? retention = null,
         TimeSpan? maxEventDeliveryTime = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
@@ -24,31 +20,24 @@ public static class TestCluster
             // Cluster.Storage references Cluster.Grains, whose AccountGrain also subscribes to "posts": these silos run
             // the contract's test grain alone.
             silo.Services.PostConfigure<GrainTypeOptions>(o => o.Classes.RemoveWhere(t => t.Assembly == typeof(Cluster.Grains.ClusterClock).Assembly));
-            silo.AddSqliteStreams(Provider, o =>
-            {
-                o.DatabasePath = databasePath;
-                streams?.Invoke(o);
-            }, s =>
+            backend.AddProviders(silo, retention ?? TimeSpan.Zero, s =>
             {
                 if (maxEventDeliveryTime is { } max)
                 {
                     s.ConfigurePullingAgent(ob => ob.Configure(p => p.MaxEventDeliveryTime = max));
                 }
             });
-            silo.AddSqliteGrainStorage(Provider, o => o.DatabasePath = databasePath);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
     }
 
-    public static SqliteQueueWriter Writer(InProcessTestCluster cluster) =>
-        cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<SqliteQueueWriter>(Provider);
-
-    /// <summary>Appends <paramref name="perStream"/> events to each of the probe's streams, <paramref name="chunk"/> streams' worth per transaction.</summary>
-    public static async Task AppendAllAsync(SqliteQueueWriter writer, TestProbe probe, int firstEvent = 0, int perStream = -1)
+    /// <summary>Appends <paramref name="perStream"/> events to each of the probe's streams, ten per stream per transaction.</summary>
+    public static async Task AppendAllAsync(Backend backend, InProcessTestCluster cluster, TestProbe probe, int firstEvent = 0, int perStream = -1)
     {
         perStream = perStream < 0 ? probe.PerStream : perStream;
+        var silo = cluster.Silos[0].ServiceProvider;
         for (var n = firstEvent; n < firstEvent + perStream; n += 10)
         {
             var items = new List<(StreamId, object[])>();
@@ -57,17 +46,8 @@ public static class TestCluster
                 var events = Enumerable.Range(n, Math.Min(10, firstEvent + perStream - n)).Select(i => (object)new TestEvent(i)).ToArray();
                 items.Add((StreamId.Create(Namespace, probe.Key(s)), events));
             }
-            await writer.AppendAsync(items);
+            await backend.AppendAsync(silo, items);
         }
-    }
-
-    public static long CountRows(string databasePath, string? where = null)
-    {
-        using var c = new SqliteConnection($"Data Source={databasePath};Pooling=False");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT count(*) FROM stream_message {(where is null ? "" : "WHERE " + where)}";
-        return (long)cmd.ExecuteScalar()!;
     }
 
     public static async Task<T> Within<T>(Task<T> task, TimeSpan limit, Func<string> describe) =>

@@ -1,4 +1,4 @@
-using Cluster.Storage.Sqlite;
+using System.Text;
 using Cluster.Storage.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
@@ -6,17 +6,20 @@ using Orleans.Storage;
 
 namespace Cluster.Storage.Tests.GrainState;
 
-public sealed class GrainStorageTests : IDisposable
+/// <summary>The grain storage contract, run against every backend by the derived classes.</summary>
+public abstract class GrainStorageContract : IDisposable
 {
-    private readonly TempDatabase _temp = new();
+    private readonly Backend _backend;
 
-    public void Dispose() => _temp.Dispose();
+    private protected GrainStorageContract(Backend backend) => _backend = backend;
+
+    public void Dispose() => _backend.Dispose();
 
     [Fact]
     public async Task A_write_with_a_stale_etag_throws_InconsistentStateException_and_changes_nothing()
     {
-        using var db = new SqliteDatabase(_temp.Path);
-        var storage = StandaloneServices.GrainStorage(db);
+        using var db = _backend.OpenStandalone();
+        var storage = db.GrainStorage;
         var id = GrainId.Create("test", "g1");
         var fresh = new GrainState<AppliedState>();
         var stale = new GrainState<AppliedState>();
@@ -42,8 +45,8 @@ public sealed class GrainStorageTests : IDisposable
     [Fact]
     public async Task A_cleared_state_keeps_its_etag_moving_so_an_older_holder_cannot_write()
     {
-        using var db = new SqliteDatabase(_temp.Path);
-        var storage = StandaloneServices.GrainStorage(db);
+        using var db = _backend.OpenStandalone();
+        var storage = db.GrainStorage;
         var id = GrainId.Create("test", "g2");
         var a = new GrainState<AppliedState>();
         await storage.ReadStateAsync("s", id, a);
@@ -62,8 +65,8 @@ public sealed class GrainStorageTests : IDisposable
     [Fact]
     public async Task Concurrent_writes_of_many_grains_share_one_transaction_and_a_stale_one_fails_alone()
     {
-        using var db = new SqliteDatabase(_temp.Path);
-        var storage = StandaloneServices.GrainStorage(db);
+        using var db = _backend.OpenStandalone();
+        var storage = db.GrainStorage;
         var stale = new GrainState<AppliedState> { ETag = "41", State = new AppliedState() };
         await storage.WriteStateAsync("s", GrainId.Create("test", "victim"), new GrainState<AppliedState> { State = new AppliedState() });
 
@@ -95,22 +98,52 @@ public sealed class GrainStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_writes_of_one_grain_with_the_same_etag_in_one_transaction_store_the_first_and_fail_the_second()
+    {
+        using var db = _backend.OpenStandalone();
+        var storage = db.GrainStorage;
+        var id = GrainId.Create("test", "twice");
+        var created = new GrainState<AppliedState> { State = new AppliedState() };
+        await storage.WriteStateAsync("s", id, created);
+        var first = new GrainState<AppliedState> { ETag = created.ETag, State = new AppliedState { Counter = 1 } };
+        var second = new GrainState<AppliedState> { ETag = created.ETag, State = new AppliedState { Counter = 2 } };
+
+        using var gate = new ManualResetEventSlim();
+        using var holding = new ManualResetEventSlim();
+        var holder = db.Writer.WriteAsync((_, _) =>
+        {
+            holding.Set();
+            return gate.Wait(TimeSpan.FromSeconds(30));
+        });
+        Assert.True(holding.Wait(TimeSpan.FromSeconds(30)), "the writer did not start the holding request");
+        var before = db.Writer.Transactions;
+        var a = storage.WriteStateAsync("s", id, first);
+        var b = storage.WriteStateAsync("s", id, second);
+        gate.Set();
+        Assert.True(await holder);
+
+        await a;
+        var ex = await Assert.ThrowsAsync<InconsistentStateException>(() => b);
+        Assert.Equal(first.ETag, ex.StoredEtag);
+        Assert.Equal(2, db.Writer.Transactions - before);
+        var read = new GrainState<AppliedState>();
+        await storage.ReadStateAsync("s", id, read);
+        Assert.Equal(1, read.State!.Counter);
+    }
+
+    [Fact]
     public async Task A_row_written_by_an_older_shape_still_reads()
     {
-        using var db = new SqliteDatabase(_temp.Path);
-        var storage = StandaloneServices.GrainStorage(db);
+        using var db = _backend.OpenStandalone();
+        var storage = db.GrainStorage;
         var id = GrainId.Create("test", "old");
         // Version 1 of a state without Counter, and with a member this build no longer has.
-        await db.Writer.WriteAsync((c, tx) =>
-        {
-            using var cmd = SqliteDatabase.Command(c, tx, """
-                INSERT INTO orleans_grain_state (grain_type, grain_key, state_name, etag, state, updated_at)
-                VALUES ($t, $k, 's', 7, CAST('{"Version":1,"LastSeq":3,"Applied":[1,2],"Retired":"x"}' AS BLOB), 0)
-                """);
-            cmd.Parameters.AddWithValue("$t", id.Type.ToString());
-            cmd.Parameters.AddWithValue("$k", id.Key.ToString());
-            return cmd.ExecuteNonQuery();
-        });
+        await db.ExecuteAsync("""
+            INSERT INTO orleans_grain_state (grain_type, grain_key, state_name, etag, state, updated_at) VALUES (@t, @k, 's', 7, @s, @at)
+            """,
+            ("@t", id.Type.ToString()!), ("@k", id.Key.ToString()!),
+            ("@s", Encoding.UTF8.GetBytes("""{"Version":1,"LastSeq":3,"Applied":[1,2],"Retired":"x"}""")),
+            ("@at", _backend.Timestamp(DateTimeOffset.UtcNow)));
 
         var read = new GrainState<AppliedState>();
         await storage.ReadStateAsync("s", id, read);
@@ -126,7 +159,7 @@ public sealed class GrainStorageTests : IDisposable
     [Fact]
     public async Task A_stale_activation_fails_its_write_and_is_deactivated_and_an_idle_one_is_collected_and_reloads()
     {
-        await using var cluster = await TestCluster.StartAsync(_temp.Path);
+        await using var cluster = await TestCluster.StartAsync(_backend);
         var grain = cluster.Client.GetGrain<IPostsTestGrain>("storage/g1");
         Assert.Equal(1, await grain.IncrementAsync());
         var first = await grain.ViewAsync();
