@@ -34,7 +34,7 @@ internal sealed class SqliteDatabase : IDisposable
         Execute(writer, SqliteSchema.Create);
         CheckVersion(writer);
         Writer = new CombiningWriter(writer, static c => ((SqliteConnection)c).BeginTransaction(deferred: false),
-            maxWritesPerTransaction, maxQueued: 16 * maxWritesPerTransaction, threadName: "sqlite-writer");
+            maxWritesPerTransaction, maxQueued: 16 * maxWritesPerTransaction, threadName: "sqlite-writer", preparedSavepoints: true);
     }
 
     /// <summary>Bytes the WAL file is truncated back to after a checkpoint resets it.</summary>
@@ -63,6 +63,17 @@ internal sealed class SqliteDatabase : IDisposable
         var cmd = ((SqliteConnection)c).CreateCommand();
         cmd.CommandText = sql;
         cmd.Transaction = (SqliteTransaction?)tx;
+        return cmd;
+    }
+
+    /// <summary>
+    /// The writer connection's prepared command for <paramref name="sql"/> (see <see cref="CombiningWriter.Statement"/>),
+    /// its parameters cleared: inside a writer request only, not disposed by the caller.
+    /// </summary>
+    internal SqliteCommand Statement(DbTransaction tx, string sql)
+    {
+        var cmd = (SqliteCommand)Writer.Statement(tx, sql);
+        cmd.Parameters.Clear();
         return cmd;
     }
 

@@ -80,7 +80,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var etag = await _database.Writer.WriteAsync((c, tx) =>
         {
-            using var cmd = SqliteDatabase.Command(c, tx, held is null
+            var cmd = _database.Statement(tx, held is null
                 ? """
                   INSERT INTO orleans_grain_state (grain_type, grain_key, state_name, etag, state, updated_at) VALUES ($t, $k, $n, 1, $s, $now)
                   ON CONFLICT DO NOTHING RETURNING etag

@@ -135,7 +135,7 @@ internal sealed class SqliteQueueAdapterReceiver : IQueueAdapterReceiver
         {
             await _database.Writer.WriteAsync((c, tx) =>
             {
-                using var cmd = SqliteDatabase.Command(c, tx, retain
+                var cmd = _database.Statement(tx, retain
                     ? "UPDATE stream_message SET delivered_at = $at WHERE provider = $p AND queue = $q AND seq BETWEEN $from AND $to"
                     : "DELETE FROM stream_message WHERE provider = $p AND queue = $q AND seq BETWEEN $from AND $to");
                 cmd.Parameters.AddWithValue("$p", _provider);

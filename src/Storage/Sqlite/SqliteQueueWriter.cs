@@ -77,7 +77,7 @@ public sealed class SqliteQueueWriter
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var result = new List<QueueAppend>(byQueue.Count);
-        using var allocate = SqliteDatabase.Command(c, tx, """
+        var allocate = _database.Statement(tx, """
             INSERT INTO queue_seq (provider, queue, last) VALUES ($p, $q, $n)
             ON CONFLICT (provider, queue) DO UPDATE SET last = last + excluded.last
             RETURNING last
@@ -85,7 +85,7 @@ public sealed class SqliteQueueWriter
         allocate.Parameters.AddWithValue("$p", _provider);
         var pq = allocate.Parameters.Add("$q", SqliteType.Integer);
         var pn = allocate.Parameters.Add("$n", SqliteType.Integer);
-        using var insert = SqliteDatabase.Command(c, tx, """
+        var insert = _database.Statement(tx, """
             INSERT INTO stream_message (provider, queue, seq, stream_ns, stream_key, payload, enqueued_at)
             VALUES ($p, $q, $s, $ns, $k, $payload, $now)
             """);

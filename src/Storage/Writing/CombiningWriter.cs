@@ -14,19 +14,27 @@ internal sealed class CombiningWriter : IDisposable
     private readonly DbConnection _connection;
     private readonly Func<DbConnection, DbTransaction> _begin;
     private readonly int _maxPerTransaction;
+    private readonly bool _preparedSavepoints;
     private readonly Channel<WriteRequest> _requests;
     private readonly Thread _thread;
+    private readonly Dictionary<string, DbCommand> _statements = new(StringComparer.Ordinal);
 
     /// <param name="connection">An open connection owned by this writer from now on.</param>
     /// <param name="begin">Begins a write transaction (SQLite: BEGIN IMMEDIATE, so the write lock is taken up front).</param>
     /// <param name="maxPerTransaction">Most requests combined into one transaction; bounds what one request can wait for.</param>
     /// <param name="maxQueued">Most requests waiting; writers beyond it wait for room (back pressure, not memory growth).</param>
     /// <param name="threadName">Name of the writer thread.</param>
-    public CombiningWriter(DbConnection connection, Func<DbConnection, DbTransaction> begin, int maxPerTransaction, int maxQueued, string threadName)
+    /// <param name="preparedSavepoints">
+    /// Runs the per-request savepoint statements through <see cref="Statement"/> instead of <see cref="DbTransaction.Save"/>
+    /// (SQLite: the transaction's methods parse a fresh command each time, three per request).
+    /// </param>
+    public CombiningWriter(DbConnection connection, Func<DbConnection, DbTransaction> begin, int maxPerTransaction, int maxQueued, string threadName,
+        bool preparedSavepoints = false)
     {
         _connection = connection;
         _begin = begin;
         _maxPerTransaction = maxPerTransaction;
+        _preparedSavepoints = preparedSavepoints;
         _requests = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(maxQueued)
         {
             SingleReader = true,
@@ -59,10 +67,36 @@ internal sealed class CombiningWriter : IDisposable
         return await request.Task.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The writer connection's command for <paramref name="sql"/>, created on first use and kept, so the provider
+    /// prepares (SQLite: parses) the statement once per connection rather than once per request. Only for requests
+    /// running on the writer thread, with constant SQL text; the caller sets every parameter before each execution and
+    /// does not dispose it.
+    /// </summary>
+    public DbCommand Statement(DbTransaction transaction, string sql)
+    {
+        if (Thread.CurrentThread != _thread)
+        {
+            throw new InvalidOperationException("Writer statements are used only by requests running on the writer thread.");
+        }
+        if (!_statements.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            _statements.Add(sql, command);
+        }
+        command.Transaction = transaction;
+        return command;
+    }
+
     public void Dispose()
     {
         _requests.Writer.TryComplete();
         _thread.Join();
+        foreach (var command in _statements.Values)
+        {
+            command.Dispose();
+        }
         _connection.Dispose();
     }
 
@@ -81,16 +115,16 @@ internal sealed class CombiningWriter : IDisposable
                 using var tx = _begin(_connection);
                 foreach (var request in batch)
                 {
-                    tx.Save("w");
+                    Savepoint(tx, SavepointStep.Save);
                     try
                     {
                         request.Run(_connection, tx);
-                        tx.Release("w");
+                        Savepoint(tx, SavepointStep.Release);
                     }
                     catch (Exception ex)
                     {
-                        tx.Rollback("w");
-                        tx.Release("w");
+                        Savepoint(tx, SavepointStep.Rollback);
+                        Savepoint(tx, SavepointStep.Release);
                         request.Error = ex;
                     }
                 }
@@ -109,6 +143,40 @@ internal sealed class CombiningWriter : IDisposable
                 request.Complete();
             }
         }
+    }
+
+    private void Savepoint(DbTransaction tx, SavepointStep step)
+    {
+        if (!_preparedSavepoints)
+        {
+            switch (step)
+            {
+                case SavepointStep.Save:
+                    tx.Save("w");
+                    break;
+                case SavepointStep.Release:
+                    tx.Release("w");
+                    break;
+                default:
+                    tx.Rollback("w");
+                    break;
+            }
+            return;
+        }
+        var sql = step switch
+        {
+            SavepointStep.Save => "SAVEPOINT w",
+            SavepointStep.Release => "RELEASE SAVEPOINT w",
+            _ => "ROLLBACK TO SAVEPOINT w",
+        };
+        Statement(tx, sql).ExecuteNonQuery();
+    }
+
+    private enum SavepointStep
+    {
+        Save,
+        Release,
+        Rollback,
     }
 
     private abstract class WriteRequest

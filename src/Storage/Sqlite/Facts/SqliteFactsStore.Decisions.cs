@@ -16,8 +16,8 @@ public sealed partial class SqliteFactsStore
     {
         var stored = await WriteAsync((c, tx) =>
         {
-            var fresh = InsertDecisions(c, tx, decisions);
-            InsertReviewItems(c, tx, reviewItems);
+            var fresh = InsertDecisions(tx, decisions);
+            InsertReviewItems(tx, reviewItems);
             return fresh;
         }, cancellationToken);
         if (stored.Count > 0)
@@ -72,22 +72,22 @@ public sealed partial class SqliteFactsStore
     /// a reader pass a row that commits later), and, if it names none, supersedes the decision then in force for its
     /// post. All decisions of a post come from one grain, in stream order, so that is the previous version's last one.
     /// </summary>
-    private static List<DecisionRecord> InsertDecisions(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<DecisionRecord> decisions)
+    private List<DecisionRecord> InsertDecisions( SqliteTransaction tx, IReadOnlyList<DecisionRecord> decisions)
     {
         var stored = new List<DecisionRecord>(decisions.Count);
         if (decisions.Count == 0)
         {
             return stored;
         }
-        using var exists = Command(c, tx, "SELECT 1 FROM decisions WHERE decision_id = $id", ("$id", ""));
-        using var inForce = Command(c, tx, "SELECT decision_id FROM decisions WHERE platform = $pl AND post_id = $post ORDER BY feed_pos DESC LIMIT 1",
+        var exists = Prepared(tx, "SELECT 1 FROM decisions WHERE decision_id = $id", ("$id", ""));
+        var inForce = Prepared(tx, "SELECT decision_id FROM decisions WHERE platform = $pl AND post_id = $post ORDER BY feed_pos DESC LIMIT 1",
             ("$pl", ""), ("$post", ""));
-        using var position = Command(c, tx, """
+        var position = Prepared(tx, """
             INSERT INTO feed_seq (platform, last) VALUES ($pl, 1)
             ON CONFLICT (platform) DO UPDATE SET last = last + 1
             RETURNING last
             """, ("$pl", ""));
-        using var insert = Command(c, tx, """
+        var insert = Prepared(tx, """
             INSERT INTO decisions (decision_id, platform, post_id, version, account, action, source, reviewer, decided_at, supersedes, body, feed_pos)
             VALUES ($id, $pl, $post, $v, $a, $action, $source, $reviewer, $at, $supersedes, $body, $pos)
             """, ("$id", ""), ("$pl", ""), ("$post", ""), ("$v", 0), ("$a", ""), ("$action", ""), ("$source", ""), ("$reviewer", null),
@@ -121,13 +121,13 @@ public sealed partial class SqliteFactsStore
     /// INSERT OR IGNORE on the item id (replays). An item for a version older than the post's current one (decided
     /// after the edit was accepted) is born superseded.
     /// </summary>
-    private static void InsertReviewItems(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<ReviewItemRecord> items)
+    private void InsertReviewItems( SqliteTransaction tx, IReadOnlyList<ReviewItemRecord> items)
     {
         if (items.Count == 0)
         {
             return;
         }
-        using var insert = Command(c, tx, $"""
+        var insert = Prepared(tx, $"""
             INSERT OR IGNORE INTO review_items (id, platform, account, post_id, version, queue, priority, labels, machine_decision_id, status, created_at)
             VALUES ($id, $pl, $a, $post, $v, $q, $prio, $labels, $mdid,
                 CASE WHEN EXISTS (SELECT 1 FROM posts WHERE platform = $pl AND post_id = $post AND version > $v)

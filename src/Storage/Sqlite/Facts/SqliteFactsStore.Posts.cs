@@ -16,43 +16,41 @@ public sealed partial class SqliteFactsStore
             // The current version of each post this batch touched, so a post repeated or edited within the batch is
             // compared with its newest content.
             var current = new Dictionary<(string, string), Stored>();
-            using (var read = Command(c, tx, "SELECT account, kind, text, version, content_hash FROM posts WHERE platform = $pl AND post_id = $id",
-                ("$pl", ""), ("$id", "")))
+            var read = Prepared(tx, "SELECT account, kind, text, version, content_hash FROM posts WHERE platform = $pl AND post_id = $id",
+                ("$pl", ""), ("$id", ""));
+            for (var i = 0; i < posts.Count; i++)
             {
-                for (var i = 0; i < posts.Count; i++)
+                var post = posts[i].Post;
+                var key = (post.Platform, post.PostId);
+                if (!current.TryGetValue(key, out var stored))
                 {
-                    var post = posts[i].Post;
-                    var key = (post.Platform, post.PostId);
-                    if (!current.TryGetValue(key, out var stored))
-                    {
-                        Set(read, ("$pl", post.Platform), ("$id", post.PostId));
-                        using var r = read.ExecuteReader();
-                        stored = r.Read()
-                            ? new Stored(r.GetString(0), r.GetInt32(3), NullableString(r, 4) ?? ContentHash.Of(r.GetString(1), r.GetString(2)))
-                            : null;
-                    }
-                    if (stored is null)
-                    {
-                        outcomes[i] = new AppendOutcome(AppendKind.New, 1, post.Account);
-                    }
-                    else if (stored.Hash == post.ContentHash)
-                    {
-                        outcomes[i] = new AppendOutcome(AppendKind.Duplicate, stored.Version, stored.Account);
-                        continue;
-                    }
-                    else
-                    {
-                        outcomes[i] = new AppendOutcome(AppendKind.Edited, stored.Version + 1, stored.Account);
-                    }
-                    if (posts[i].Enqueue)
-                    {
-                        var e = posts[i].Event with { Account = outcomes[i].Account, Version = outcomes[i].Version };
-                        events.Add((StreamOf(e.Platform, e.Account), [e]));
-                    }
-                    current[key] = new Stored(outcomes[i].Account, outcomes[i].Version, post.ContentHash);
+                    Set(read, ("$pl", post.Platform), ("$id", post.PostId));
+                    using var r = read.ExecuteReader();
+                    stored = r.Read()
+                        ? new Stored(r.GetString(0), r.GetInt32(3), NullableString(r, 4) ?? ContentHash.Of(r.GetString(1), r.GetString(2)))
+                        : null;
                 }
+                if (stored is null)
+                {
+                    outcomes[i] = new AppendOutcome(AppendKind.New, 1, post.Account);
+                }
+                else if (stored.Hash == post.ContentHash)
+                {
+                    outcomes[i] = new AppendOutcome(AppendKind.Duplicate, stored.Version, stored.Account);
+                    continue;
+                }
+                else
+                {
+                    outcomes[i] = new AppendOutcome(AppendKind.Edited, stored.Version + 1, stored.Account);
+                }
+                if (posts[i].Enqueue)
+                {
+                    var e = posts[i].Event with { Account = outcomes[i].Account, Version = outcomes[i].Version };
+                    events.Add((StreamOf(e.Platform, e.Account), [e]));
+                }
+                current[key] = new Stored(outcomes[i].Account, outcomes[i].Version, post.ContentHash);
             }
-            StorePosts(c, tx, posts, outcomes);
+            StorePosts(tx, posts, outcomes);
             // The queue rows of the accepted posts, in this same transaction: the 202 waits for this commit.
             if (events.Count > 0)
             {
@@ -72,18 +70,18 @@ public sealed partial class SqliteFactsStore
     /// open for earlier versions (a verdict on content the post no longer shows would supersede the new version's
     /// decision). A post keeps its account, partition and first createdAt.
     /// </summary>
-    private void StorePosts(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<PostAppend> posts, AppendOutcome[] outcomes)
+    private void StorePosts(SqliteTransaction tx, IReadOnlyList<PostAppend> posts, AppendOutcome[] outcomes)
     {
-        using var insert = Command(c, tx, """
+        var insert = Prepared(tx, """
             INSERT INTO posts (platform, post_id, account, partition, kind, text, created_at, received_at, version, content_hash)
             VALUES ($pl, $id, $a, $p, $kind, $text, $created, $received, 1, $hash)
             """, ("$pl", ""), ("$id", ""), ("$a", ""), ("$p", 0), ("$kind", ""), ("$text", ""), ("$created", null), ("$received", 0L), ("$hash", ""));
-        using var update = Command(c, tx, """
+        var update = Prepared(tx, """
             UPDATE posts SET kind = $kind, text = $text, created_at = COALESCE(created_at, $created), received_at = $received,
                 version = $v, content_hash = $hash
             WHERE platform = $pl AND post_id = $id
             """, ("$pl", ""), ("$id", ""), ("$kind", ""), ("$text", ""), ("$created", null), ("$received", 0L), ("$v", 0), ("$hash", ""));
-        using var supersede = Command(c, tx, $"""
+        var supersede = Prepared(tx, $"""
             UPDATE review_items SET status = '{ReviewQueues.Superseded}', claimed_by = NULL, lease_until = NULL
             WHERE platform = $pl AND post_id = $id AND version < $v AND status IN ('{ReviewQueues.Pending}', '{ReviewQueues.Claimed}')
             """, ("$pl", ""), ("$id", ""), ("$v", 0));

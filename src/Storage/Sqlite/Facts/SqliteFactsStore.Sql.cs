@@ -26,6 +26,20 @@ public sealed partial class SqliteFactsStore
         return cmd;
     }
 
+    /// <summary>
+    /// <see cref="Command"/> for a statement of a writer request, prepared once on the writer connection and reused
+    /// (constant SQL only; not disposed by the caller).
+    /// </summary>
+    private SqliteCommand Prepared(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = _database.Statement(tx, sql);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return cmd;
+    }
+
     private static void Set(SqliteCommand cmd, params (string Name, object? Value)[] parameters)
     {
         foreach (var (name, value) in parameters)
