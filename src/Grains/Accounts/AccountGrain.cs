@@ -6,6 +6,7 @@ using Cluster.Grains.Streams;
 using Cluster.Screening;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -22,6 +23,11 @@ namespace Cluster.Grains.Accounts;
 /// only then returns, which for a stream event is its acknowledgement. A crash anywhere before the return redelivers the
 /// event: the repeated inserts are ignored and the marks skip what the stored state already holds.
 /// </para>
+/// <para>
+/// When the grain storage implements <see cref="IStagedFacts"/> (SQLite), the facts are staged with it and written in
+/// the state write's own request, before the state row: one transaction and one commit per apply, and facts and state
+/// commit together or not at all. Otherwise they go to <see cref="IDecisionStore.RecordAsync"/> first (two commits).
+/// </para>
 /// </summary>
 [GrainType(AccountGrain.GrainTypeName)]
 [ImplicitStreamSubscription(PostStreams.Namespace)]
@@ -29,6 +35,7 @@ public sealed class AccountGrain(
     [PersistentState(AccountGrain.StateName, PostStreams.Storage)] IPersistentState<AccountState> persisted,
     PlatformPolicies policies,
     IDecisionStore store,
+    [FromKeyedServices(PostStreams.Storage)] IGrainStorage storage,
     PlatformAggregator aggregates,
     [FromKeyedServices(ClusterClock.Key)] TimeProvider time,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain, IStreamSubscriptionObserver
@@ -46,6 +53,8 @@ public sealed class AccountGrain(
     private const double ConfirmedViolationRisk = 0.5;
 
     private static readonly TimeSpan SuspensionLength = TimeSpan.FromDays(7);
+
+    private readonly IStagedFacts? _staging = storage as IStagedFacts;
 
     private AccountState Current => persisted.State;
 
@@ -66,8 +75,7 @@ public sealed class AccountGrain(
             return;
         }
         var (next, decision) = DecideVerdict(verdict, time.GetUtcNow());
-        await store.RecordAsync([decision], [], CancellationToken.None);
-        await WriteAsync(next with { RecentVerdicts = AppliedMarks.Add(next.RecentVerdicts, verdict.ItemId, AppliedMarks.MaxVerdicts) });
+        await WriteAsync(next with { RecentVerdicts = AppliedMarks.Add(next.RecentVerdicts, verdict.ItemId, AppliedMarks.MaxVerdicts) }, decision, null);
         aggregates.Add(decision);
     }
 
@@ -97,25 +105,31 @@ public sealed class AccountGrain(
             return null;
         }
         var (next, decision, item) = DecidePost(post, time.GetUtcNow());
-        // 1. decision and review item (a replay writes the same ids and they are skipped), 2. state with its marks.
-        await store.RecordAsync([decision], item is null ? [] : [item], CancellationToken.None);
         await WriteAsync(next with
         {
             LastSeq = Math.Max(next.LastSeq, seq),
             RecentPosts = AppliedMarks.Add(next.RecentPosts, mark, AppliedMarks.MaxPosts),
-        });
+        }, decision, item);
         aggregates.Add(decision);
         return decision;
     }
 
     /// <summary>
-    /// Writes the state (ETag-checked). On failure the activation is dropped, whatever the cause: a stale ETag
+    /// Writes the apply's effects in their order: 1. decision and review item (a replay writes the same ids and they are
+    /// skipped), 2. the state with its marks (ETag-checked); staged with the storage, both go in the state write's one
+    /// transaction. On a failed state write the activation is dropped, whatever the cause: a stale ETag
     /// (InconsistentStateException: another activation wrote since this one read) or an I/O error both leave memory
     /// unlike storage, and the next activation reads the stored state. Orleans also deactivates on an
     /// InconsistentStateException escaping a call; the explicit DeactivateOnIdle covers the other failures.
     /// </summary>
-    private async Task WriteAsync(AccountState next)
+    private async Task WriteAsync(AccountState next, DecisionRecord decision, ReviewItemRecord? item)
     {
+        IReadOnlyList<ReviewItemRecord> items = item is null ? [] : [item];
+        var staged = _staging?.TryStage(this.GetGrainId(), [decision], items) == true;
+        if (!staged)
+        {
+            await store.RecordAsync([decision], items, CancellationToken.None);
+        }
         var previous = persisted.State;
         persisted.State = next with { V = AccountState.CurrentV };
         try
@@ -124,6 +138,10 @@ public sealed class AccountGrain(
         }
         catch (Exception ex)
         {
+            if (staged)
+            {
+                _staging!.Discard(this.GetGrainId());
+            }
             persisted.State = previous;
             AccountLog.WriteFailed(logger, ex, this.GetPrimaryKeyString());
             DeactivateOnIdle();

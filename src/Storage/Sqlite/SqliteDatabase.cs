@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Cluster.Storage.Sqlite.Facts;
 using Cluster.Storage.Writing;
 using Microsoft.Data.Sqlite;
 
@@ -43,6 +44,12 @@ internal sealed class SqliteDatabase : IDisposable
     public string Path { get; }
 
     public CombiningWriter Writer { get; }
+
+    /// <summary>
+    /// The facts store on this file, once created: grain storage on the same file writes a grain's staged facts with its
+    /// state in one writer request. Null while no facts store uses the file (a silo or test with grain storage only).
+    /// </summary>
+    public SqliteFactsStore? Facts { get; set; }
 
     /// <summary>A pooled read connection; WAL readers see the last committed state and do not block the writer.</summary>
     public SqliteConnection OpenRead()

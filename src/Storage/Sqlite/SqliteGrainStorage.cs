@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
+using Cluster.Grains.Decisions;
+using Cluster.Grains.Review;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,8 +26,13 @@ namespace Cluster.Storage.Sqlite;
 /// deliveries included; a grain that catches it must call DeactivateOnIdle itself, or it would keep serving a state
 /// that is no longer the stored one.
 /// </para>
+/// <para>
+/// Facts staged for a grain (<see cref="IStagedFacts"/>: the account grain's decision and review item) are written by
+/// its next state write, in the same request and savepoint and before the state row: one commit for both, and a stale
+/// etag or an error stores neither. Staging needs the facts store on the same file (<see cref="SqliteDatabase.Facts"/>).
+/// </para>
 /// </summary>
-internal sealed class SqliteGrainStorage : IGrainStorage
+internal sealed class SqliteGrainStorage : IGrainStorage, IStagedFacts
 {
     private readonly string _name;
     private readonly SqliteDatabase _database;
@@ -32,6 +40,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage
     private readonly IActivatorProvider _activators;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<GrainId, StagedFacts> _staged = new();
 
     public SqliteGrainStorage(string name, SqliteDatabase database, IGrainStorageSerializer serializer, IActivatorProvider activators,
         TimeProvider time, ILogger<SqliteGrainStorage> logger)
@@ -73,13 +82,31 @@ internal sealed class SqliteGrainStorage : IGrainStorage
         return Task.CompletedTask;
     }
 
+    public bool TryStage(GrainId grainId, IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems)
+    {
+        if (_database.Facts is null)
+        {
+            return false;
+        }
+        _staged[grainId] = new StagedFacts(decisions, reviewItems);
+        return true;
+    }
+
+    public void Discard(GrainId grainId) => _staged.TryRemove(grainId, out _);
+
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        // Taken before the first await: whatever happens to this write, nothing staged outlives it.
+        _staged.TryRemove(grainId, out var staged);
+        var facts = staged is null ? null : _database.Facts!;
         var bytes = _serializer.Serialize(grainState.State).ToArray();
         var held = ParseEtag(grainState.ETag);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        List<DecisionRecord>? fresh = null;
         var etag = await _database.Writer.WriteAsync((c, tx) =>
         {
+            // Facts first, state second: the order of writes of docs/architecture.md, inside one savepoint.
+            fresh = facts?.InsertFacts((SqliteTransaction)tx, staged!.Decisions, staged.ReviewItems);
             var cmd = _database.Statement(tx, held is null
                 ? """
                   INSERT INTO orleans_grain_state (grain_type, grain_key, state_name, etag, state, updated_at) VALUES ($t, $k, $n, 1, $s, $now)
@@ -97,6 +124,10 @@ internal sealed class SqliteGrainStorage : IGrainStorage
         });
         grainState.ETag = FormatEtag(etag);
         grainState.RecordExists = true;
+        if (fresh is not null)
+        {
+            facts!.RaiseRecorded(fresh);
+        }
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -158,6 +189,8 @@ internal sealed class SqliteGrainStorage : IGrainStorage
         cmd.Parameters.AddWithValue("$k", grainId.Key.ToString());
         cmd.Parameters.AddWithValue("$n", stateName);
     }
+
+    private sealed record StagedFacts(IReadOnlyList<DecisionRecord> Decisions, IReadOnlyList<ReviewItemRecord> ReviewItems);
 
     private static string FormatEtag(long etag) => etag.ToString(CultureInfo.InvariantCulture);
 

@@ -111,6 +111,8 @@ public sealed class AccountGrainTests
             """);
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => grain.DecideAsync(GrainCluster.Post("u-1", "p-2")));
+        // The decision is written in the state write's transaction: the failed write stored neither.
+        Assert.Equal(0, cluster.Scalar("SELECT COUNT(*) FROM decisions WHERE post_id = 'p-2'"));
 
         // A new activation: it reads the stored state (the other writer's strikes) and its writes succeed.
         var decided = await grain.DecideAsync(GrainCluster.Post("u-1", "p-2"));
@@ -118,7 +120,6 @@ public sealed class AccountGrainTests
         Assert.Equal(7, state.Strikes);
         Assert.Equal(2, state.Posts);
         Assert.Equal(DerivedIds.MachineDecision("demo", "p-2", 1), decided.DecisionId);
-        // The failed attempt's decision was written before its state and is the same row the retry wrote: one, not two.
         Assert.Equal(1, cluster.Scalar("SELECT COUNT(*) FROM decisions WHERE post_id = 'p-2'"));
     }
 

@@ -14,12 +14,25 @@ public sealed partial class SqliteFactsStore
 
     public async Task RecordAsync(IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems, CancellationToken cancellationToken)
     {
-        var stored = await WriteAsync((c, tx) =>
-        {
-            var fresh = InsertDecisions(tx, decisions);
-            InsertReviewItems(tx, reviewItems);
-            return fresh;
-        }, cancellationToken);
+        var stored = await WriteAsync((c, tx) => InsertFacts(tx, decisions, reviewItems), cancellationToken);
+        RaiseRecorded(stored);
+    }
+
+    /// <summary>
+    /// The inserts of <see cref="RecordAsync"/> inside a writer request of the same database, for a request that writes
+    /// them with more (the grain storage writes an account's staged facts before its state); returns the decisions newly
+    /// stored, for <see cref="RaiseRecorded"/> after the commit.
+    /// </summary>
+    internal List<DecisionRecord> InsertFacts(SqliteTransaction tx, IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems)
+    {
+        var fresh = InsertDecisions(tx, decisions);
+        InsertReviewItems(tx, reviewItems);
+        return fresh;
+    }
+
+    /// <summary>Raises <see cref="Recorded"/> for decisions an <see cref="InsertFacts"/> stored, once committed.</summary>
+    internal void RaiseRecorded(List<DecisionRecord> stored)
+    {
         if (stored.Count > 0)
         {
             Recorded?.Invoke(stored);

@@ -26,6 +26,8 @@ public sealed partial class SqliteFactsStore : IPostStore, IDecisionStore, IRevi
         _database = database;
         _queue = queue;
         _time = time;
+        // The grain storage on this file writes staged account facts through this store (SqliteGrainStorage.TryStage).
+        database.Facts = this;
         // Schema and migration run as one request on the writer, before anything else can write.
         WriteAsync((c, tx) =>
         {
