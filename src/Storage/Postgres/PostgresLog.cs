@@ -2,20 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Cluster.Storage.Postgres;
 
-/// <summary>PostgreSQL provider log messages (event ids 6100–6199). Ids, queues and counts only: never payloads or passwords.</summary>
+/// <summary>PostgreSQL provider log messages (event ids 6100–6199). Ids, queues and counts only: never payloads or passwords. The stream receivers of both backends log through StorageLog (6001–6003).</summary>
 internal static partial class PostgresLog
 {
     [LoggerMessage(6100, LogLevel.Information, "Stream provider {Provider}: {Queues} queues in PostgreSQL {Database}")]
     public static partial void StreamsOpened(ILogger logger, string provider, int queues, string database);
-
-    [LoggerMessage(6101, LogLevel.Debug, "Stream provider {Provider} queue {Queue}: receiver starts at the oldest stored row")]
-    public static partial void ReceiverStarted(ILogger logger, string provider, int queue);
-
-    [LoggerMessage(6102, LogLevel.Debug, "Stream provider {Provider} queue {Queue}: {Rows} delivered rows acknowledged")]
-    public static partial void Acknowledged(ILogger logger, string provider, int queue, int rows);
-
-    [LoggerMessage(6103, LogLevel.Warning, "Stream provider {Provider} queue {Queue}: row {Seq} could not be read and is skipped until the queue restarts")]
-    public static partial void UnreadableRow(ILogger logger, Exception exception, string provider, int queue, long seq);
 
     [LoggerMessage(6104, LogLevel.Information, "Grain storage {Storage} in PostgreSQL {Database}")]
     public static partial void GrainStorageOpened(ILogger logger, string storage, string database);

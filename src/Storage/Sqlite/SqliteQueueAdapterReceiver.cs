@@ -1,8 +1,6 @@
 using Cluster.Storage.Streams;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using Orleans.Providers.Streams.Common;
-using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Streams;
 
@@ -35,111 +33,43 @@ namespace Cluster.Storage.Sqlite;
 /// later redelivery.
 /// </para>
 /// </summary>
-internal sealed class SqliteQueueAdapterReceiver : IQueueAdapterReceiver
+internal sealed class SqliteQueueAdapterReceiver(
+    string provider, int queue, SqliteDatabase database, Serializer serializer, SqliteStreamOptions options, TimeProvider time, ILogger logger)
+    : QueueReceiver(provider, queue, serializer, options.ReadBatchSize, options.Retention, time, logger)
 {
-    private readonly string _provider;
-    private readonly int _queue;
-    private readonly SqliteDatabase _database;
-    private readonly Serializer _serializer;
-    private readonly SqliteStreamOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private long _position;
-    private DateTimeOffset _nextRetentionPrune;
-
-    public SqliteQueueAdapterReceiver(string provider, int queue, SqliteDatabase database, Serializer serializer, SqliteStreamOptions options,
-        TimeProvider time, ILogger logger)
+    protected override Task ReadAsync(long after, int limit, List<IBatchContainer> batch, CancellationToken cancellationToken)
     {
-        _provider = provider;
-        _queue = queue;
-        _database = database;
-        _serializer = serializer;
-        _options = options;
-        _time = time;
-        _logger = logger;
-    }
-
-    /// <summary>The last sequence handed to Orleans.</summary>
-    public long Position => _position;
-
-    public Task Initialize(TimeSpan timeout)
-    {
-        _position = 0;
-        StorageLog.ReceiverStarted(_logger, _provider, _queue);
-        return Task.CompletedTask;
-    }
-
-    [Obsolete("Use the overload which accepts a CancellationToken.")]
-    public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount) => GetQueueMessagesAsync(maxCount, CancellationToken.None);
-
-    public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
-    {
-        if (_options.Retention > TimeSpan.Zero && _time.GetUtcNow() >= _nextRetentionPrune)
-        {
-            await PruneExpiredAsync(cancellationToken);
-        }
-        var limit = maxCount <= 0 ? _options.ReadBatchSize : Math.Min(maxCount, _options.ReadBatchSize);
-        var batch = new List<IBatchContainer>();
-        using var c = _database.OpenRead();
+        using var c = database.OpenRead();
         using var cmd = SqliteDatabase.Command(c, null, """
             SELECT seq, stream_ns, stream_key, payload FROM stream_message
             WHERE provider = $p AND queue = $q AND seq > $after AND delivered_at IS NULL
             ORDER BY seq LIMIT $n
             """);
-        cmd.Parameters.AddWithValue("$p", _provider);
-        cmd.Parameters.AddWithValue("$q", _queue);
-        cmd.Parameters.AddWithValue("$after", _position);
+        cmd.Parameters.AddWithValue("$p", Provider);
+        cmd.Parameters.AddWithValue("$q", Queue);
+        cmd.Parameters.AddWithValue("$after", after);
         cmd.Parameters.AddWithValue("$n", limit);
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            var seq = r.GetInt64(0);
-            _position = seq;
-            try
-            {
-                var stream = StreamId.Create(r.GetString(1), r.GetString(2));
-                var payload = (byte[])r.GetValue(3);
-                var @event = _serializer.Deserialize<object>(payload) ?? throw new InvalidDataException("empty event");
-                batch.Add(new QueueBatchContainer(stream, @event, new EventSequenceTokenV2(seq)));
-            }
-            catch (Exception ex)
-            {
-                // A row this build cannot read stays stored (it is never acknowledged) and is tried again on restart.
-                StorageLog.UnreadableRow(_logger, ex, _provider, _queue, seq);
-            }
+            Add(r.GetInt64(0), r.GetString(1), r.GetString(2), (byte[])r.GetValue(3), batch);
         }
-        return batch;
+        return Task.CompletedTask;
     }
 
-    [Obsolete("Use the overload which accepts a CancellationToken.")]
-    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages) => MessagesDeliveredAsync(messages, CancellationToken.None);
-
-    public async Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken)
+    /// <summary>Runs of consecutive sequences, one BETWEEN each, at most PruneBatchSize rows a writer request.</summary>
+    protected override async Task AcknowledgeAsync(List<long> seqs, bool retain, CancellationToken cancellationToken)
     {
-        if (messages.Count == 0)
+        var deliveredAt = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var chunk in SeqRanges.Chunk(seqs, options.PruneBatchSize))
         {
-            return;
-        }
-        var seqs = new List<long>(messages.Count);
-        foreach (var m in messages)
-        {
-            if (m is QueueBatchContainer row)
+            await database.Writer.WriteAsync((c, tx) =>
             {
-                seqs.Add(row.Seq);
-            }
-        }
-        seqs.Sort();
-        var deliveredAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var retain = _options.Retention > TimeSpan.Zero;
-        foreach (var chunk in SeqRanges.Chunk(seqs, _options.PruneBatchSize))
-        {
-            await _database.Writer.WriteAsync((c, tx) =>
-            {
-                var cmd = _database.Statement(tx, retain
+                var cmd = database.Statement(tx, retain
                     ? "UPDATE stream_message SET delivered_at = $at WHERE provider = $p AND queue = $q AND seq BETWEEN $from AND $to"
                     : "DELETE FROM stream_message WHERE provider = $p AND queue = $q AND seq BETWEEN $from AND $to");
-                cmd.Parameters.AddWithValue("$p", _provider);
-                cmd.Parameters.AddWithValue("$q", _queue);
+                cmd.Parameters.AddWithValue("$p", Provider);
+                cmd.Parameters.AddWithValue("$q", Queue);
                 cmd.Parameters.AddWithValue("$at", deliveredAt);
                 var from = cmd.Parameters.Add("$from", SqliteType.Integer);
                 var to = cmd.Parameters.Add("$to", SqliteType.Integer);
@@ -153,29 +83,20 @@ internal sealed class SqliteQueueAdapterReceiver : IQueueAdapterReceiver
                 return rows;
             }, cancellationToken);
         }
-        StorageLog.Acknowledged(_logger, _provider, _queue, seqs.Count);
     }
 
-    public Task Shutdown(TimeSpan timeout) => Task.CompletedTask;
-
-    /// <summary>Deletes delivered rows older than the retention, oldest first, one bounded request per call.</summary>
-    private async Task PruneExpiredAsync(CancellationToken cancellationToken)
-    {
-        var now = _time.GetUtcNow();
-        _nextRetentionPrune = now + TimeSpan.FromTicks(Math.Clamp(_options.Retention.Ticks / 10, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
-        var cut = (now - _options.Retention).ToUnixTimeMilliseconds();
-        await _database.Writer.WriteAsync((c, tx) =>
+    protected override Task DeleteExpiredAsync(DateTimeOffset cut, CancellationToken cancellationToken) =>
+        database.Writer.WriteAsync((c, tx) =>
         {
             using var cmd = SqliteDatabase.Command(c, tx, """
                 DELETE FROM stream_message WHERE provider = $p AND queue = $q AND seq IN (
                     SELECT seq FROM stream_message WHERE provider = $p AND queue = $q AND delivered_at IS NOT NULL AND delivered_at <= $cut
                     ORDER BY seq LIMIT $n)
                 """);
-            cmd.Parameters.AddWithValue("$p", _provider);
-            cmd.Parameters.AddWithValue("$q", _queue);
-            cmd.Parameters.AddWithValue("$cut", cut);
-            cmd.Parameters.AddWithValue("$n", _options.PruneBatchSize);
+            cmd.Parameters.AddWithValue("$p", Provider);
+            cmd.Parameters.AddWithValue("$q", Queue);
+            cmd.Parameters.AddWithValue("$cut", cut.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$n", options.PruneBatchSize);
             return cmd.ExecuteNonQuery();
         }, cancellationToken);
-    }
 }
