@@ -45,30 +45,12 @@ public sealed class PostgresQueueWriter
             : Database.Writer.WriteAsync((c, tx) => Append(c, tx, prepared), cancellationToken);
     }
 
-    /// <summary>Serializes and sorts by queue outside the writer thread; the result goes into <see cref="Append"/>.</summary>
-    internal SortedDictionary<int, List<PreparedRow>> Prepare(IReadOnlyList<(StreamId Stream, object[] Events)> items)
-    {
-        var byQueue = new SortedDictionary<int, List<PreparedRow>>();
-        foreach (var (stream, events) in items)
-        {
-            if (events.Length == 0)
-            {
-                continue;
-            }
-            var queue = Mapper.QueueOf(stream);
-            if (!byQueue.TryGetValue(queue, out var rows))
-            {
-                byQueue[queue] = rows = [];
-            }
-            var ns = stream.GetNamespace() ?? "";
-            var key = stream.GetKeyAsString();
-            foreach (var e in events)
-            {
-                rows.Add(new PreparedRow(ns, key, _serializer.SerializeToArray<object>(e)));
-            }
-        }
-        return byQueue;
-    }
+    /// <summary>
+    /// Serializes and sorts by queue, outside the writer thread. The result can go into <see cref="Append"/> inside a
+    /// transaction that also writes other rows (ingest: the post rows).
+    /// </summary>
+    internal SortedDictionary<int, List<PreparedRow>> Prepare(IReadOnlyList<(StreamId Stream, object[] Events)> items) =>
+        PreparedRows.Prepare(Mapper, _serializer, items);
 
     /// <summary>Writes prepared rows inside the caller's write transaction (on the writer thread).</summary>
     internal IReadOnlyList<QueueAppend> Append(DbConnection connection, DbTransaction tx, SortedDictionary<int, List<PreparedRow>> byQueue)
@@ -138,6 +120,4 @@ public sealed class PostgresQueueWriter
         insert.ExecuteNonQuery();
         return result;
     }
-
-    internal readonly record struct PreparedRow(string Namespace, string Key, byte[] Payload);
 }

@@ -45,32 +45,11 @@ public sealed class SqliteQueueWriter
     }
 
     /// <summary>
-    /// Serializes and sorts by queue, outside the writer thread (the writer should only write). The result can go into
-    /// <see cref="Append"/> inside a transaction that also writes other rows (ingest: the post rows).
+    /// Serializes and sorts by queue, outside the writer thread. The result can go into <see cref="Append"/> inside a
+    /// transaction that also writes other rows (ingest: the post rows).
     /// </summary>
-    internal SortedDictionary<int, List<PreparedRow>> Prepare(IReadOnlyList<(StreamId Stream, object[] Events)> items)
-    {
-        var byQueue = new SortedDictionary<int, List<PreparedRow>>();
-        foreach (var (stream, events) in items)
-        {
-            if (events.Length == 0)
-            {
-                continue;
-            }
-            var queue = Mapper.QueueOf(stream);
-            if (!byQueue.TryGetValue(queue, out var rows))
-            {
-                byQueue[queue] = rows = [];
-            }
-            var ns = stream.GetNamespace() ?? "";
-            var key = stream.GetKeyAsString();
-            foreach (var e in events)
-            {
-                rows.Add(new PreparedRow(ns, key, _serializer.SerializeToArray<object>(e)));
-            }
-        }
-        return byQueue;
-    }
+    internal SortedDictionary<int, List<PreparedRow>> Prepare(IReadOnlyList<(StreamId Stream, object[] Events)> items) =>
+        PreparedRows.Prepare(Mapper, _serializer, items);
 
     /// <summary>Writes prepared rows inside the caller's write transaction (on the writer thread).</summary>
     internal IReadOnlyList<QueueAppend> Append(DbConnection c, DbTransaction tx, SortedDictionary<int, List<PreparedRow>> byQueue)
@@ -116,6 +95,4 @@ public sealed class SqliteQueueWriter
         }
         return result;
     }
-
-    internal readonly record struct PreparedRow(string Namespace, string Key, byte[] Payload);
 }
