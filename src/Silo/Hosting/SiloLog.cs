@@ -29,11 +29,14 @@ internal static partial class SiloLog
     [LoggerMessage(5007, LogLevel.Information, "Rumor {RumorId} added; the library has {Rumors} rumors")]
     public static partial void RumorAdded(ILogger logger, string rumorId, int rumors);
 
-    [LoggerMessage(5008, LogLevel.Information, "Drained: every posts stream row is delivered and its effects are durable")]
+    [LoggerMessage(5008, LogLevel.Information, "Drained: every posts stream row stored before the drain is delivered and its effects are durable")]
     public static partial void Drained(ILogger logger);
 
-    [LoggerMessage(5009, LogLevel.Warning, "Shutdown timeout: {Rows} posts stream rows not yet delivered; they are delivered on the next start")]
+    [LoggerMessage(5009, LogLevel.Warning, "Shutdown timeout: {Rows} posts stream rows not yet delivered; they stay stored and are delivered by the next reader of their queue")]
     public static partial void DrainTimedOut(ILogger logger, long rows);
+
+    [LoggerMessage(5010, LogLevel.Information, "Cluster mode: membership, streams, grain state and facts in PostgreSQL {Database} (Kubernetes hosting: {Kubernetes})")]
+    public static partial void ClusterStore(ILogger logger, string database, bool kubernetes);
 
     [LoggerMessage(5050, LogLevel.Information, "Data directory {Path}")]
     public static partial void DataDirectory(ILogger logger, string path);

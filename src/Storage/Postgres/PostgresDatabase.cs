@@ -1,18 +1,25 @@
 using System.Data.Common;
+using Cluster.Storage.Postgres.Facts;
 using Cluster.Storage.Writing;
 using Npgsql;
 
 namespace Cluster.Storage.Postgres;
 
 /// <summary>
-/// One PostgreSQL database shared by the stream queues, grain state and membership of a silo: a pooled
-/// <see cref="NpgsqlDataSource"/> for reads and single statements, and (created on first use) one writer connection
-/// behind a <see cref="CombiningWriter"/>, which turns the concurrent small writes of many grains and appends into one
-/// transaction and one commit. The schema is migrated when the database is opened.
+/// One PostgreSQL database shared by the stream queues, grain state, membership and facts of a silo: a pooled
+/// <see cref="NpgsqlDataSource"/> for reads and single statements, and (each created on first use) two writer
+/// connections behind <see cref="CombiningWriter"/>s, which turn the concurrent small writes of many grains and appends
+/// into one transaction and one commit per connection. <see cref="Writer"/> appends: stream rows, and the post rows a
+/// group commit writes with them. <see cref="StateWriter"/> writes grain state and the facts written with it (decisions
+/// and review items, <see cref="PostgresStateWrites"/>). Two, not one, because a transaction of each kind locks shared
+/// counter rows (queue_seq; feed_seq), each kind in ascending order: one transaction holding both kinds, in whatever
+/// order its requests arrived, could deadlock with another silo's. The schema is migrated when the database is opened.
 /// </summary>
 internal sealed class PostgresDatabase : IDisposable
 {
     private readonly Lazy<CombiningWriter> _writer;
+    private readonly Lazy<CombiningWriter> _stateWriter;
+    private readonly Lazy<PostgresStateWrites> _stateWrites;
 
     public PostgresDatabase(string connectionString, int maxWritesPerTransaction = 256)
     {
@@ -23,6 +30,10 @@ internal sealed class PostgresDatabase : IDisposable
         _writer = new Lazy<CombiningWriter>(() =>
             new CombiningWriter(DataSource.CreateConnection(), Begin, maxWritesPerTransaction, maxQueued: 16 * maxWritesPerTransaction,
                 threadName: "postgres-writer"));
+        _stateWriter = new Lazy<CombiningWriter>(() =>
+            new CombiningWriter(DataSource.CreateConnection(), Begin, maxWritesPerTransaction, maxQueued: 16 * maxWritesPerTransaction,
+                threadName: "postgres-state-writer"));
+        _stateWrites = new Lazy<PostgresStateWrites>(() => new PostgresStateWrites(this));
     }
 
     /// <summary>Host, port and database, for logs (never the password).</summary>
@@ -30,13 +41,30 @@ internal sealed class PostgresDatabase : IDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>The appending writer: stream rows and the post rows committed with them.</summary>
     public CombiningWriter Writer => _writer.Value;
+
+    /// <summary>The writer of grain state and of the facts a grain writes with its state.</summary>
+    public CombiningWriter StateWriter => _stateWriter.Value;
+
+    /// <summary>Groups the grain-state writes (and facts) of every grain storage on this database into StateWriter requests.</summary>
+    public PostgresStateWrites StateWrites => _stateWrites.Value;
+
+    /// <summary>
+    /// The facts store on this database, once created: grain storage on the same database writes a grain's staged
+    /// facts with its state in one transaction. Null while no facts store uses it (a silo or test with providers only).
+    /// </summary>
+    public PostgresFactsStore? Facts { get; set; }
 
     public void Dispose()
     {
         if (_writer.IsValueCreated)
         {
             _writer.Value.Dispose();
+        }
+        if (_stateWriter.IsValueCreated)
+        {
+            _stateWriter.Value.Dispose();
         }
         DataSource.Dispose();
     }

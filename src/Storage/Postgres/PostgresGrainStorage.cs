@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
+using Cluster.Grains.Decisions;
+using Cluster.Grains.Review;
+using Cluster.Storage.Postgres.Facts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,12 +18,17 @@ namespace Cluster.Storage.Postgres;
 /// <summary>
 /// Grain state in <c>orleans_grain_state</c>, the same rows and etag rules as the SQLite storage: one row per (grain
 /// type, grain key, state name), the state as bytes of the configured <see cref="IGrainStorageSerializer"/>, an integer
-/// etag every write bumps. Writes go through the database's combining writer: the writes of many grains that arrive
+/// etag every write bumps. Writes go through the database's state writer: the writes of many grains that arrive
 /// together become one batch of statements (<see cref="PostgresStateWrites"/>) in one transaction and one commit, and a
 /// stale etag fails that write alone. Reads use the pool. A stale write throws <see cref="InconsistentStateException"/>, which deactivates the activation when it escapes
 /// a grain call.
+/// <para>
+/// Facts staged for a grain (<see cref="IStagedFacts"/>: the account grain's decision and review item) are written by
+/// its next state write, in the same transaction, when the state statement succeeds: one commit for both, and a stale
+/// etag stores neither. Staging needs the facts store on the same database (<see cref="PostgresDatabase.Facts"/>).
+/// </para>
 /// </summary>
-internal sealed class PostgresGrainStorage : IGrainStorage
+internal sealed class PostgresGrainStorage : IGrainStorage, IStagedFacts
 {
     private readonly string _name;
     private readonly PostgresDatabase _database;
@@ -28,6 +37,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly PostgresStateWrites _writes;
+    private readonly ConcurrentDictionary<GrainId, GrainFacts> _staged = new();
 
     public PostgresGrainStorage(string name, PostgresDatabase database, IGrainStorageSerializer serializer, IActivatorProvider activators,
         TimeProvider time, ILogger<PostgresGrainStorage> logger)
@@ -38,7 +48,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage
         _activators = activators;
         _time = time;
         _logger = logger;
-        _writes = new PostgresStateWrites(database);
+        _writes = database.StateWrites;
         PostgresLog.GrainStorageOpened(logger, name, database.Name);
     }
 
@@ -69,11 +79,25 @@ internal sealed class PostgresGrainStorage : IGrainStorage
         }
     }
 
+    public bool TryStage(GrainId grainId, IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems)
+    {
+        if (_database.Facts is null)
+        {
+            return false;
+        }
+        _staged[grainId] = new GrainFacts(decisions, reviewItems);
+        return true;
+    }
+
+    public void Discard(GrainId grainId) => _staged.TryRemove(grainId, out _);
+
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        // Taken before the first await: whatever happens to this write, nothing staged outlives it.
+        _staged.TryRemove(grainId, out var staged);
         var bytes = _serializer.Serialize(grainState.State).ToArray();
         var (etag, stored) = await _writes.WriteAsync(grainId.Type.ToString()!, grainId.Key.ToString()!, stateName, ParseEtag(grainState.ETag), bytes,
-            _time.GetUtcNow());
+            _time.GetUtcNow(), staged);
         if (etag is null)
         {
             throw Stale(stateName, grainId, stored, grainState.ETag);
@@ -86,7 +110,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage
     {
         var held = ParseEtag(grainState.ETag);
         var now = _time.GetUtcNow();
-        var etag = await _database.Writer.WriteAsync((c, tx) =>
+        var etag = await _database.StateWriter.WriteAsync((c, tx) =>
         {
             if (held is null)
             {

@@ -73,13 +73,13 @@ public abstract class GrainStorageContract : IDisposable
         // Hold the writer so that every write below is queued before it takes the next batch.
         using var gate = new ManualResetEventSlim();
         using var holding = new ManualResetEventSlim();
-        var holder = db.Writer.WriteAsync((_, _) =>
+        var holder = db.StateWriter.WriteAsync((_, _) =>
         {
             holding.Set();
             return gate.Wait(TimeSpan.FromSeconds(30));
         });
         Assert.True(holding.Wait(TimeSpan.FromSeconds(30)), "the writer did not start the holding request");
-        var before = db.Writer.Transactions;
+        var before = db.StateWriter.Transactions;
         var writes = Enumerable.Range(0, 200).Select(i =>
             storage.WriteStateAsync("s", GrainId.Create("test", $"g{i}"), new GrainState<AppliedState> { State = new AppliedState { Counter = i } })).ToList();
         var staleWrite = storage.WriteStateAsync("s", GrainId.Create("test", "victim"), stale);
@@ -88,7 +88,7 @@ public abstract class GrainStorageContract : IDisposable
         await Task.WhenAll(writes);
         await Assert.ThrowsAsync<InconsistentStateException>(() => staleWrite);
 
-        Assert.Equal(2, db.Writer.Transactions - before); // the holder's, then all 201 requests in one
+        Assert.Equal(2, db.StateWriter.Transactions - before); // the holder's, then all 201 requests in one
         for (var i = 0; i < 200; i += 37)
         {
             var read = new GrainState<AppliedState>();
@@ -110,13 +110,13 @@ public abstract class GrainStorageContract : IDisposable
 
         using var gate = new ManualResetEventSlim();
         using var holding = new ManualResetEventSlim();
-        var holder = db.Writer.WriteAsync((_, _) =>
+        var holder = db.StateWriter.WriteAsync((_, _) =>
         {
             holding.Set();
             return gate.Wait(TimeSpan.FromSeconds(30));
         });
         Assert.True(holding.Wait(TimeSpan.FromSeconds(30)), "the writer did not start the holding request");
-        var before = db.Writer.Transactions;
+        var before = db.StateWriter.Transactions;
         var a = storage.WriteStateAsync("s", id, first);
         var b = storage.WriteStateAsync("s", id, second);
         gate.Set();
@@ -125,7 +125,7 @@ public abstract class GrainStorageContract : IDisposable
         await a;
         var ex = await Assert.ThrowsAsync<InconsistentStateException>(() => b);
         Assert.Equal(first.ETag, ex.StoredEtag);
-        Assert.Equal(2, db.Writer.Transactions - before);
+        Assert.Equal(2, db.StateWriter.Transactions - before);
         var read = new GrainState<AppliedState>();
         await storage.ReadStateAsync("s", id, read);
         Assert.Equal(1, read.State!.Counter);

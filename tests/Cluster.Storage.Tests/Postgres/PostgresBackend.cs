@@ -50,6 +50,8 @@ internal sealed class PostgresBackend(PostgresServer server) : Backend
 
         public override CombiningWriter Writer => db.Writer;
 
+        public override CombiningWriter StateWriter => db.StateWriter;
+
         public override IGrainStorage GrainStorage { get; } = StandaloneServices.GrainStorage(db);
 
         public override StreamQueueMapper Mapper => _writer.Mapper;
@@ -57,6 +59,12 @@ internal sealed class PostgresBackend(PostgresServer server) : Backend
         public override Task<IReadOnlyList<QueueAppend>> AppendAsync(IReadOnlyList<(StreamId Stream, object[] Events)> items) => _writer.AppendAsync(items);
 
         public override DbConnection OpenRead() => db.DataSource.OpenConnection();
+
+        public override FactsStores OpenFacts(TimeProvider time)
+        {
+            var store = new Cluster.Storage.Postgres.Facts.PostgresFactsStore(db, _writer, time);
+            return new FactsStores(store, store, store, store, new PostgresQueueBacklog(db, TestCluster.Provider));
+        }
 
         public override void Dispose() => db.Dispose();
     }

@@ -65,6 +65,8 @@ internal sealed class SqliteBackend : Backend
 
         public override Cluster.Storage.Writing.CombiningWriter Writer => db.Writer;
 
+        public override Cluster.Storage.Writing.CombiningWriter StateWriter => db.Writer;
+
         public override Orleans.Storage.IGrainStorage GrainStorage { get; } = StandaloneServices.GrainStorage(db);
 
         public override StreamQueueMapper Mapper => _writer.Mapper;
@@ -72,6 +74,12 @@ internal sealed class SqliteBackend : Backend
         public override Task<IReadOnlyList<QueueAppend>> AppendAsync(IReadOnlyList<(StreamId Stream, object[] Events)> items) => _writer.AppendAsync(items);
 
         public override System.Data.Common.DbConnection OpenRead() => db.OpenRead();
+
+        public override FactsStores OpenFacts(TimeProvider time)
+        {
+            var store = new Cluster.Storage.Sqlite.Facts.SqliteFactsStore(db, _writer, time);
+            return new FactsStores(store, store, store, store, new SqliteQueueBacklog(db, TestCluster.Provider));
+        }
 
         public override void Dispose() => db.Dispose();
     }

@@ -14,7 +14,7 @@ namespace Cluster.Storage.Tests.Support;
 public static class StandaloneServices
 {
     private static readonly IServiceProvider Services = new ServiceCollection()
-        .AddSerializer(b => b.AddAssembly(typeof(TestEvent).Assembly))
+        .AddSerializer(b => b.AddAssembly(typeof(TestEvent).Assembly).AddAssembly(typeof(Grains.Accounts.PostSubmitted).Assembly))
         .BuildServiceProvider();
 
     internal static Serializer Serializer => Services.GetRequiredService<Serializer>();

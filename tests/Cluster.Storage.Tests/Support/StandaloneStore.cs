@@ -9,7 +9,11 @@ namespace Cluster.Storage.Tests.Support;
 /// <summary>An open database with its writer, grain storage and queue writer, outside any silo.</summary>
 internal abstract class StandaloneStore : IDisposable
 {
+    /// <summary>The writer of stream appends.</summary>
     public abstract CombiningWriter Writer { get; }
+
+    /// <summary>The writer of grain state: the same as <see cref="Writer"/> on SQLite, a second connection on PostgreSQL.</summary>
+    public abstract CombiningWriter StateWriter { get; }
 
     public abstract IGrainStorage GrainStorage { get; }
 
@@ -18,6 +22,9 @@ internal abstract class StandaloneStore : IDisposable
     public abstract Task<IReadOnlyList<QueueAppend>> AppendAsync(IReadOnlyList<(StreamId Stream, object[] Events)> items);
 
     public abstract DbConnection OpenRead();
+
+    /// <summary>Opens the facts store on this database, appending to the standalone queue writer's queues.</summary>
+    public abstract FactsStores OpenFacts(TimeProvider time);
 
     public abstract void Dispose();
 
