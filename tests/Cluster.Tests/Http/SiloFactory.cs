@@ -4,18 +4,23 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cluster.Tests.Http;
 
-/// <summary>The real silo in process, on a real SQLite file in its own temp directory.</summary>
+/// <summary>
+/// The real silo in process, on a real SQLite file in its own temp directory, or in cluster mode on the PostgreSQL
+/// database of <c>cluster</c> (ConnectionStrings:Cluster).
+/// </summary>
 public sealed class SiloFactory : WebApplicationFactory<Program>
 {
     public const string AdminToken = "adm_test-admin-token";
 
     private readonly TimeProvider? _time;
     private readonly bool _configureAdminToken;
+    private readonly string? _cluster;
 
-    public SiloFactory(TimeProvider? time = null, bool configureAdminToken = true)
+    public SiloFactory(TimeProvider? time = null, bool configureAdminToken = true, string? cluster = null)
     {
         _time = time;
         _configureAdminToken = configureAdminToken;
+        _cluster = cluster;
         DataDir = Path.Combine(Path.GetTempPath(), "silo-tests-" + Guid.NewGuid().ToString("N"));
     }
 
@@ -29,6 +34,11 @@ public sealed class SiloFactory : WebApplicationFactory<Program>
         builder.UseSetting("Orleans:SiloPort", silo.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:GatewayPort", gateway.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:Queues", "8");
+        if (_cluster is not null)
+        {
+            builder.UseSetting("ConnectionStrings:Cluster", _cluster);
+            builder.UseSetting("Orleans:AdvertisedAddress", "127.0.0.1");
+        }
         if (_configureAdminToken)
         {
             builder.UseSetting("Auth:AdminToken", AdminToken);
