@@ -3,8 +3,10 @@ using Cluster.Grains.Platforms;
 using Cluster.Grains.Review;
 using Cluster.Grains.Storage;
 using Cluster.Grains.Streams;
+using Cluster.Silo.Decisions;
 using Cluster.Storage.Hosting;
 using Cluster.Storage.Postgres;
+using Cluster.Storage.Postgres.Facts;
 using Cluster.Storage.Sqlite;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -148,6 +150,13 @@ internal static class OrleansSetup
             });
         });
         builder.Services.AddPostgresFacts(connectionString, PostStreams.Provider);
+        // Feed readers of this silo wake for decisions any silo stores.
+        builder.Services.AddHostedService(sp =>
+        {
+            var signal = sp.GetRequiredService<FeedSignal>();
+            return new PostgresFeedListener(sp.GetRequiredService<PostgresDatabases>().Get(connectionString), signal.Wake, signal.WakeAll,
+                TimeProvider.System, sp.GetRequiredService<ILogger<PostgresFeedListener>>());
+        });
     }
 
     /// <summary>What both modes set on the silo: its name (a pod's name wins under Kubernetes hosting), collection, the dashboard.</summary>

@@ -14,6 +14,12 @@ internal static partial class PostgresLog
     [LoggerMessage(6105, LogLevel.Debug, "Grain storage {Storage}: stale write of {GrainId} (stored etag {Stored}, held {Held})")]
     public static partial void StaleWrite(ILogger logger, string storage, string grainId, string? stored, string? held);
 
+    [LoggerMessage(6120, LogLevel.Information, "Feed notifications: listening on PostgreSQL {Database}")]
+    public static partial void FeedListening(ILogger logger, string database);
+
+    [LoggerMessage(6121, LogLevel.Warning, "Feed notifications from PostgreSQL {Database} lost their connection; listening again in 1 s")]
+    public static partial void FeedListenerFailed(ILogger logger, Exception exception, string database);
+
     [LoggerMessage(6110, LogLevel.Information, "Membership of cluster {ClusterId} in PostgreSQL {Database}")]
     public static partial void MembershipOpened(ILogger logger, string clusterId, string database);
 

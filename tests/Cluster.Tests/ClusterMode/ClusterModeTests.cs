@@ -21,13 +21,15 @@ public sealed class ClusterModeTests(PostgresServer server) : IAsyncLifetime
     private SiloFactory _silo = null!;
     private HttpClient _admin = null!;
     private HttpClient _platform = null!;
+    private string _platformKey = "";
 
     public async Task InitializeAsync()
     {
         _silo = new SiloFactory(cluster: _database);
         _admin = _silo.CreateClient().As(SiloFactory.AdminToken);
         Assert.Equal(HttpStatusCode.OK, (await _admin.GetAsync("/readyz")).StatusCode);
-        _platform = _silo.CreateClient().As(await _admin.CreatePlatformAsync("pg-demo"));
+        _platformKey = await _admin.CreatePlatformAsync("pg-demo");
+        _platform = _silo.CreateClient().As(_platformKey);
         var lexicon = await _admin.PutAsync("/v1/admin/lexicons/test", new StringContent(TestLexicon, Encoding.UTF8, "text/plain"));
         lexicon.EnsureSuccessStatusCode();
     }
@@ -93,6 +95,45 @@ public sealed class ClusterModeTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(machine["decisionId"]!.GetValue<string>(), human["supersedes"]!.GetValue<string>());
         var account = await (await _platform.GetAsync("/v1/accounts/acct-r")).Json();
         Assert.Equal(1, account["strikes"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Two_silos_on_one_database_form_one_cluster_and_either_serves_what_the_other_accepted()
+    {
+        await using var second = new SiloFactory(cluster: _database);
+        var platform2 = second.CreateClient().As(_platformKey); // the key the first silo issued
+        Assert.Equal(HttpStatusCode.OK, (await platform2.GetAsync("/readyz")).StatusCode);
+        Assert.Equal(2L, Count("SELECT count(*) FROM orleans_membership WHERE status = 3"));
+
+        // A long poll on the second silo, waiting when a post sent to the first is decided, returns it long before its wait
+        // ends, whichever silo stored the decision (placement decides; over six accounts both silos store some).
+        var cursor = "";
+        for (var i = 0; i < 6; i++)
+        {
+            var poll = platform2.GetAsync($"/v1/decisions?after={cursor}&waitMs=30000");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal(HttpStatusCode.Accepted, (await _platform.PostJsonAsync("/v1/posts", new[] { Api.Post($"w-{i}", "今天天气不错", $"w-{i}") })).StatusCode);
+            var page = await (await poll).Json();
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"poll {i} took {clock.Elapsed.TotalSeconds:F1} s");
+            Assert.Equal($"w-{i}", Assert.Single(page["decisions"]!.AsArray())!["postId"]!.GetValue<string>());
+            cursor = page["next"]!.GetValue<string>();
+        }
+
+        // Posts through both silos, over many accounts (so both silos' grains and queues): every one decided exactly once,
+        // whichever silo reads the feed.
+        var toFirst = Enumerable.Range(0, 30).Select(i => Api.Post($"a-{i}", i % 3 == 0 ? "测试诈骗词，日赚五百" : "今天天气不错", $"u-{i}")).ToArray();
+        var toSecond = Enumerable.Range(0, 30).Select(i => Api.Post($"b-{i}", i % 3 == 0 ? "测试广告词，私聊" : "今天天气不错", $"u-{i}")).ToArray();
+        var accepted = await Task.WhenAll(_platform.PostJsonAsync("/v1/posts", toFirst), platform2.PostJsonAsync("/v1/posts", toSecond));
+        Assert.All(accepted, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+
+        var viaFirst = await _platform.FeedAsync(66);
+        var viaSecond = await platform2.FeedAsync(66);
+        var expected = Enumerable.Range(0, 30).SelectMany(i => new[] { $"a-{i}", $"b-{i}" }).Concat(Enumerable.Range(0, 6).Select(i => $"w-{i}"))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(expected, viaFirst.Select(d => d["postId"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(viaFirst.Select(d => d["decisionId"]!.GetValue<string>()), viaSecond.Select(d => d["decisionId"]!.GetValue<string>()));
+        Assert.Equal(10, viaSecond.Count(d => d["action"]!.GetValue<string>() == "block"));
+        Assert.Equal(10, viaSecond.Count(d => d["action"]!.GetValue<string>() == "review"));
     }
 
     private long Count(string sql)

@@ -75,6 +75,9 @@ internal sealed partial class PostgresFactsStore
         ON CONFLICT (id) DO NOTHING
         """;
 
+    /// <summary>The notification channel of stored decisions; the payload is the platform (<see cref="PostgresFeedListener"/>).</summary>
+    public const string FeedChannel = "cluster_feed";
+
     public event Action<IReadOnlyList<DecisionRecord>>? Recorded;
 
     /// <summary>Through the state writer's grouping like a staged write, without a state: one transaction with other grains' writes.</summary>
@@ -104,6 +107,13 @@ internal sealed partial class PostgresFactsStore
         if (items.Count > 0)
         {
             batch.BatchCommands.Add(ReviewItemsCommand(items));
+        }
+        if (decisions.Count > 0)
+        {
+            // Delivered at commit to every silo's listener; a replayed decision's platform costs a reader one query.
+            var notify = new NpgsqlBatchCommand($"SELECT pg_notify('{FeedChannel}', p) FROM unnest(@platforms) AS p");
+            AddArray(notify.Parameters, "platforms", NpgsqlDbType.Text, decisions.Select(static d => d.Platform).Distinct(StringComparer.Ordinal).ToArray());
+            batch.BatchCommands.Add(notify);
         }
         using var r = batch.ExecuteReader();
         if (decisions.Count > 0)
