@@ -14,19 +14,40 @@ public sealed partial class SqliteFactsStore
 
     public async Task RecordAsync(IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems, CancellationToken cancellationToken)
     {
-        var stored = await WriteAsync((c, tx) => InsertFacts(tx, decisions, reviewItems), cancellationToken);
+        var facts = Prepare(decisions, reviewItems);
+        var stored = await WriteAsync((c, tx) => InsertFacts(tx, facts), cancellationToken);
         RaiseRecorded(stored);
     }
 
     /// <summary>
+    /// The facts with their JSON columns serialized, outside the writer request: the one writer thread only binds and
+    /// steps statements.
+    /// </summary>
+    internal static PreparedFacts Prepare(IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems)
+    {
+        var bodies = new string[decisions.Count];
+        for (var i = 0; i < decisions.Count; i++)
+        {
+            var d = decisions[i];
+            bodies[i] = JsonSerializer.Serialize(new DecisionBody(1, d.Labels, d.RiskScore, d.AccountStatus, d.Debunk), FactsJson.Default.DecisionBody);
+        }
+        var labels = new string[reviewItems.Count];
+        for (var i = 0; i < reviewItems.Count; i++)
+        {
+            labels[i] = JsonSerializer.Serialize(reviewItems[i].Labels.ToList(), GrainsJson.Default.ListDecisionLabel);
+        }
+        return new PreparedFacts(decisions, bodies, reviewItems, labels);
+    }
+
+    /// <summary>
     /// The inserts of <see cref="RecordAsync"/> inside a writer request of the same database, for a request that writes
-    /// them with more (the grain storage writes an account's staged facts before its state); returns the decisions newly
+    /// them with more (the grain storage writes an account's staged facts with its state); returns the decisions newly
     /// stored, for <see cref="RaiseRecorded"/> after the commit.
     /// </summary>
-    internal List<DecisionRecord> InsertFacts(SqliteTransaction tx, IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems)
+    internal List<DecisionRecord> InsertFacts(SqliteTransaction tx, PreparedFacts facts)
     {
-        var fresh = InsertDecisions(tx, decisions);
-        InsertReviewItems(tx, reviewItems);
+        var fresh = InsertDecisions(tx, facts);
+        InsertReviewItems(tx, facts);
         return fresh;
     }
 
@@ -85,8 +106,9 @@ public sealed partial class SqliteFactsStore
     /// a reader pass a row that commits later), and, if it names none, supersedes the decision then in force for its
     /// post. All decisions of a post come from one grain, in stream order, so that is the previous version's last one.
     /// </summary>
-    private List<DecisionRecord> InsertDecisions( SqliteTransaction tx, IReadOnlyList<DecisionRecord> decisions)
+    private List<DecisionRecord> InsertDecisions(SqliteTransaction tx, PreparedFacts facts)
     {
+        var decisions = facts.Decisions;
         var stored = new List<DecisionRecord>(decisions.Count);
         if (decisions.Count == 0)
         {
@@ -105,8 +127,9 @@ public sealed partial class SqliteFactsStore
             VALUES ($id, $pl, $post, $v, $a, $action, $source, $reviewer, $at, $supersedes, $body, $pos)
             """, ("$id", ""), ("$pl", ""), ("$post", ""), ("$v", 0), ("$a", ""), ("$action", ""), ("$source", ""), ("$reviewer", null),
             ("$at", 0L), ("$supersedes", null), ("$body", ""), ("$pos", 0L));
-        foreach (var d in decisions)
+        for (var i = 0; i < decisions.Count; i++)
         {
+            var d = decisions[i];
             Set(exists, ("$id", d.DecisionId));
             if (exists.ExecuteScalar() is not null)
             {
@@ -120,7 +143,7 @@ public sealed partial class SqliteFactsStore
             }
             Set(position, ("$pl", d.Platform));
             var pos = (long)position.ExecuteScalar()!;
-            var body = JsonSerializer.Serialize(new DecisionBody(1, d.Labels, d.RiskScore, d.AccountStatus, d.Debunk), FactsJson.Default.DecisionBody);
+            var body = facts.DecisionBodies[i];
             Set(insert, ("$id", d.DecisionId), ("$pl", d.Platform), ("$post", d.PostId), ("$v", d.Version), ("$a", d.Account), ("$action", d.Action),
                 ("$source", d.Source), ("$reviewer", d.Reviewer), ("$at", d.DecidedAt.ToUnixTimeMilliseconds()), ("$supersedes", supersedes),
                 ("$body", body), ("$pos", pos));
@@ -134,8 +157,9 @@ public sealed partial class SqliteFactsStore
     /// INSERT OR IGNORE on the item id (replays). An item for a version older than the post's current one (decided
     /// after the edit was accepted) is born superseded.
     /// </summary>
-    private void InsertReviewItems( SqliteTransaction tx, IReadOnlyList<ReviewItemRecord> items)
+    private void InsertReviewItems(SqliteTransaction tx, PreparedFacts facts)
     {
+        var items = facts.ReviewItems;
         if (items.Count == 0)
         {
             return;
@@ -147,12 +171,17 @@ public sealed partial class SqliteFactsStore
                     THEN '{ReviewQueues.Superseded}' ELSE '{ReviewQueues.Pending}' END,
                 $at)
             """, ("$id", ""), ("$pl", ""), ("$a", ""), ("$post", ""), ("$v", 0), ("$q", ""), ("$prio", 0), ("$labels", ""), ("$mdid", ""), ("$at", 0L));
-        foreach (var i in items)
+        for (var n = 0; n < items.Count; n++)
         {
+            var i = items[n];
             Set(insert, ("$id", i.Id), ("$pl", i.Platform), ("$a", i.Account), ("$post", i.PostId), ("$v", i.Version), ("$q", i.Queue),
-                ("$prio", i.Priority), ("$labels", JsonSerializer.Serialize(i.Labels.ToList(), GrainsJson.Default.ListDecisionLabel)),
+                ("$prio", i.Priority), ("$labels", facts.ReviewLabels[n]),
                 ("$mdid", i.MachineDecisionId), ("$at", i.CreatedAt.ToUnixTimeMilliseconds()));
             insert.ExecuteNonQuery();
         }
     }
 }
+
+/// <summary>Facts ready for a writer request: the records and their JSON columns, serialized by <see cref="SqliteFactsStore.Prepare"/>.</summary>
+internal sealed record PreparedFacts(
+    IReadOnlyList<DecisionRecord> Decisions, string[] DecisionBodies, IReadOnlyList<ReviewItemRecord> ReviewItems, string[] ReviewLabels);
