@@ -101,7 +101,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IStagedFacts
         // Taken before the first await: whatever happens to this write, nothing staged outlives it.
         _staged.TryRemove(grainId, out var staged);
         var facts = staged is null ? null : _database.Facts!;
-        var bytes = _serializer.Serialize(grainState.State).ToArray();
+        var bytes = Bytes(_serializer.Serialize(grainState.State));
         var held = ParseEtag(grainState.ETag);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var type = grainId.Type.ToString();
@@ -198,6 +198,13 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IStagedFacts
         cmd.Parameters.AddWithValue("$k", grainId.Key.ToString());
         cmd.Parameters.AddWithValue("$n", stateName);
     }
+
+    /// <summary>The serialized state's own array when it is a whole one (JSON: always), else a copy.</summary>
+    private static byte[] Bytes(BinaryData data) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data.ToMemory(), out var segment)
+            && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : data.ToArray();
 
     private static void DeclareWrite(SqliteParameterCollection p)
     {
