@@ -12,6 +12,9 @@ public sealed partial class SqliteFactsStore
 
     public event Action<IReadOnlyList<DecisionRecord>>? Recorded;
 
+    /// <summary>The last feed position handed out per platform; used on the writer thread only.</summary>
+    private readonly Dictionary<string, long> _feedLast = new(StringComparer.Ordinal);
+
     public async Task RecordAsync(IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems, CancellationToken cancellationToken)
     {
         var facts = Prepare(decisions, reviewItems);
@@ -101,10 +104,16 @@ public sealed partial class SqliteFactsStore
     }
 
     /// <summary>
-    /// A replayed delivery re-emits the same id and writes nothing, and takes no feed position. A new row gets the next
-    /// position of its platform's feed, allocated here inside the writing transaction (a sequence handed out before commit could let
-    /// a reader pass a row that commits later), and, if it names none, supersedes the decision then in force for its
+    /// A replayed delivery re-emits the same id and writes nothing (the insert does nothing on that id). A new row gets
+    /// the next position of its platform's feed and, if it names none, supersedes the decision then in force for its
     /// post. All decisions of a post come from one grain, in stream order, so that is the previous version's last one.
+    /// <para>
+    /// Positions come from <see cref="_feedLast"/>, allocated on the one writer thread inside the writing transaction:
+    /// transactions commit one after another in the order they allocate, so every committed position is above every
+    /// position committed before it, and a reader reading past position p can never miss a row that commits later with a
+    /// lower one (what a sequence handed out before commit could do). A rolled-back transaction leaves a gap, which a
+    /// cursor does not mind. The counter starts from the highest stored position of the platform.
+    /// </para>
     /// </summary>
     private List<DecisionRecord> InsertDecisions(SqliteTransaction tx, PreparedFacts facts)
     {
@@ -114,43 +123,48 @@ public sealed partial class SqliteFactsStore
         {
             return stored;
         }
-        var exists = Prepared(tx, "SELECT 1 FROM decisions WHERE decision_id = $id", ("$id", ""));
         var inForce = Prepared(tx, "SELECT decision_id FROM decisions WHERE platform = $pl AND post_id = $post ORDER BY feed_pos DESC LIMIT 1",
             ("$pl", ""), ("$post", ""));
-        var position = Prepared(tx, """
-            INSERT INTO feed_seq (platform, last) VALUES ($pl, 1)
-            ON CONFLICT (platform) DO UPDATE SET last = last + 1
-            RETURNING last
-            """, ("$pl", ""));
         var insert = Prepared(tx, """
             INSERT INTO decisions (decision_id, platform, post_id, version, account, action, source, reviewer, decided_at, supersedes, body, feed_pos)
             VALUES ($id, $pl, $post, $v, $a, $action, $source, $reviewer, $at, $supersedes, $body, $pos)
+            ON CONFLICT (decision_id) DO NOTHING
             """, ("$id", ""), ("$pl", ""), ("$post", ""), ("$v", 0), ("$a", ""), ("$action", ""), ("$source", ""), ("$reviewer", null),
             ("$at", 0L), ("$supersedes", null), ("$body", ""), ("$pos", 0L));
         for (var i = 0; i < decisions.Count; i++)
         {
             var d = decisions[i];
-            Set(exists, ("$id", d.DecisionId));
-            if (exists.ExecuteScalar() is not null)
-            {
-                continue;
-            }
             var supersedes = d.Supersedes;
             if (supersedes is null && d.Version > 1)
             {
                 Set(inForce, ("$pl", d.Platform), ("$post", d.PostId));
                 supersedes = inForce.ExecuteScalar() as string;
             }
-            Set(position, ("$pl", d.Platform));
-            var pos = (long)position.ExecuteScalar()!;
+            var pos = NextFeedPosition(tx, d.Platform);
             var body = facts.DecisionBodies[i];
             Set(insert, ("$id", d.DecisionId), ("$pl", d.Platform), ("$post", d.PostId), ("$v", d.Version), ("$a", d.Account), ("$action", d.Action),
                 ("$source", d.Source), ("$reviewer", d.Reviewer), ("$at", d.DecidedAt.ToUnixTimeMilliseconds()), ("$supersedes", supersedes),
                 ("$body", body), ("$pos", pos));
-            insert.ExecuteNonQuery();
+            if (insert.ExecuteNonQuery() == 0)
+            {
+                _feedLast[d.Platform] = pos - 1; // a replay: stored before, it took nothing
+                continue;
+            }
             stored.Add(d with { Supersedes = supersedes });
         }
         return stored;
+    }
+
+    /// <summary>The next feed position of <paramref name="platform"/>; on the writer thread only (see <see cref="InsertDecisions"/>).</summary>
+    private long NextFeedPosition(SqliteTransaction tx, string platform)
+    {
+        if (!_feedLast.TryGetValue(platform, out var last))
+        {
+            var highest = Prepared(tx, "SELECT COALESCE(MAX(feed_pos), 0) FROM decisions WHERE platform = $pl", ("$pl", platform));
+            last = (long)highest.ExecuteScalar()!;
+        }
+        _feedLast[platform] = last + 1;
+        return last + 1;
     }
 
     /// <summary>
