@@ -25,8 +25,8 @@ namespace Cluster.Grains.Accounts;
 /// </para>
 /// <para>
 /// When the grain storage implements <see cref="IStagedFacts"/> (SQLite), the facts are staged with it and written in
-/// the state write's own request, before the state row: one transaction and one commit per apply, and facts and state
-/// commit together or not at all. Otherwise they go to <see cref="IDecisionStore.RecordAsync"/> first (two commits).
+/// the state write's own request and transaction: one commit per apply, and facts and state commit together or not at
+/// all. Otherwise they go to <see cref="IDecisionStore.RecordAsync"/> first (two commits).
 /// </para>
 /// </summary>
 [GrainType(AccountGrain.GrainTypeName)]
@@ -192,7 +192,8 @@ public sealed class AccountGrain(
         }
 
         var risk = DecayedRisk(now);
-        var hits = new Dictionary<string, long>(Current.CategoryHits);
+        // The stored dictionary is never changed once in a state: a post without labels shares it.
+        var hits = labels.Count == 0 ? Current.CategoryHits : new Dictionary<string, long>(Current.CategoryHits);
         foreach (var label in labels)
         {
             Categories.TryParse(label.Category, out var category);

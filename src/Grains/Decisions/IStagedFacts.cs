@@ -4,8 +4,8 @@ namespace Cluster.Grains.Decisions;
 
 /// <summary>
 /// Implemented by a grain storage that can write a grain's facts in the transaction of that grain's next state write:
-/// staged decisions and review items are written first (the same idempotent inserts as <see cref="IDecisionStore.RecordAsync"/>),
-/// then the ETag-checked state, in one writer request with one commit. A stale ETag or any error rolls back facts and
+/// staged decisions and review items (the same idempotent inserts as <see cref="IDecisionStore.RecordAsync"/>) and the
+/// ETag-checked state, in one writer request with one commit. A stale ETag or any error rolls back facts and
 /// state together. A storage that does not implement it (or declines) leaves the grain to call
 /// <see cref="IDecisionStore.RecordAsync"/> before the state write, with the same order of writes and two commits.
 /// </summary>

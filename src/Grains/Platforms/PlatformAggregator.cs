@@ -16,10 +16,22 @@ public sealed class PlatformAggregator
     public void Add(DecisionRecord decision)
     {
         // A Counts taken by Take is sealed; an Add that raced with it goes into the next interval's.
-        while (!Volatile.Read(ref _pending).GetOrAdd(decision.Platform, static _ => new Counts()).TryAdd(decision.Source + ":" + decision.Action, decision.Labels))
+        while (!Volatile.Read(ref _pending).GetOrAdd(decision.Platform, static _ => new Counts()).TryAdd(ActionKey(decision), decision.Labels))
         {
         }
     }
+
+    /// <summary>"source:action", without building the string for the six pairs every decision has.</summary>
+    private static string ActionKey(DecisionRecord decision) => (decision.Source, decision.Action) switch
+    {
+        (DecisionActions.Machine, DecisionActions.Allow) => "machine:allow",
+        (DecisionActions.Machine, DecisionActions.Review) => "machine:review",
+        (DecisionActions.Machine, DecisionActions.Block) => "machine:block",
+        (DecisionActions.Human, DecisionActions.Allow) => "human:allow",
+        (DecisionActions.Human, DecisionActions.Review) => "human:review",
+        (DecisionActions.Human, DecisionActions.Block) => "human:block",
+        _ => decision.Source + ":" + decision.Action,
+    };
 
     /// <summary>Takes what accumulated since the last call.</summary>
     internal IReadOnlyList<(string Platform, PlatformDelta Delta)> Take()

@@ -26,23 +26,36 @@ public static class DerivedIds
 
     private static string Derive(string prefix, string kind, string platform, string postId, int version, string extra)
     {
-        var buffer = new List<byte>(128);
-        Span<byte> length = stackalloc byte[4];
-        foreach (var part in (ReadOnlySpan<string>)[kind, platform, postId, version.ToString(System.Globalization.CultureInfo.InvariantCulture), extra])
-        {
-            var bytes = Encoding.UTF8.GetBytes(part);
-            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-            buffer.AddRange(length);
-            buffer.AddRange(bytes);
-        }
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(buffer.ToArray(), hash);
-        return prefix + Base32(hash[..16]);
+        Span<char> versionText = stackalloc char[11];
+        version.TryFormat(versionText, out var versionLength, provider: System.Globalization.CultureInfo.InvariantCulture);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Append(hash, kind);
+        Append(hash, platform);
+        Append(hash, postId);
+        Append(hash, versionText[..versionLength]);
+        Append(hash, extra);
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return Base32(prefix, digest[..16]);
     }
 
-    private static string Base32(ReadOnlySpan<byte> bytes)
+    /// <summary>One length-prefixed part: its UTF-8 byte count, big-endian, then the bytes.</summary>
+    private static void Append(IncrementalHash hash, ReadOnlySpan<char> part)
     {
-        var chars = new StringBuilder((bytes.Length * 8 + 4) / 5);
+        var count = Encoding.UTF8.GetByteCount(part);
+        Span<byte> length = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(length, count);
+        hash.AppendData(length);
+        var bytes = count <= 256 ? stackalloc byte[count] : new byte[count];
+        Encoding.UTF8.GetBytes(part, bytes);
+        hash.AppendData(bytes);
+    }
+
+    private static string Base32(string prefix, ReadOnlySpan<byte> bytes)
+    {
+        Span<char> chars = stackalloc char[prefix.Length + (bytes.Length * 8 + 4) / 5];
+        prefix.CopyTo(chars);
+        var n = prefix.Length;
         int bits = 0, value = 0;
         foreach (var b in bytes)
         {
@@ -50,14 +63,14 @@ public static class DerivedIds
             bits += 8;
             while (bits >= 5)
             {
-                chars.Append(Alphabet[(value >> (bits - 5)) & 31]);
+                chars[n++] = Alphabet[(value >> (bits - 5)) & 31];
                 bits -= 5;
             }
         }
         if (bits > 0)
         {
-            chars.Append(Alphabet[(value << (5 - bits)) & 31]);
+            chars[n++] = Alphabet[(value << (5 - bits)) & 31];
         }
-        return chars.ToString();
+        return new string(chars[..n]);
     }
 }

@@ -16,6 +16,7 @@ internal sealed class PrometheusExporter : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(Instrument, string), Series> _series = new();
+    private readonly ConcurrentDictionary<Instrument, TagSets> _tagSets = new();
     private readonly Lock _scrape = new();
     private Dictionary<(Instrument, string), double>? _gauges;
 
@@ -26,13 +27,13 @@ internal sealed class PrometheusExporter : IDisposable
         {
             if (meters.Contains(instrument.Meter) || instrument.Meter.Name == OrleansMeter)
             {
-                listener.EnableMeasurementEvents(instrument);
+                listener.EnableMeasurementEvents(instrument, instrument.IsObservable ? null : _tagSets.GetOrAdd(instrument, i => new TagSets(i, this)));
             }
         };
-        _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i, v, tags));
-        _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Record(i, v, tags));
-        _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Record(i, v, tags));
-        _listener.SetMeasurementEventCallback<float>((i, v, tags, _) => Record(i, v, tags));
+        _listener.SetMeasurementEventCallback<long>((i, v, tags, state) => Record(i, v, tags, state));
+        _listener.SetMeasurementEventCallback<int>((i, v, tags, state) => Record(i, v, tags, state));
+        _listener.SetMeasurementEventCallback<double>((i, v, tags, state) => Record(i, v, tags, state));
+        _listener.SetMeasurementEventCallback<float>((i, v, tags, state) => Record(i, v, tags, state));
         _listener.Start();
     }
 
@@ -95,20 +96,26 @@ internal sealed class PrometheusExporter : IDisposable
         return instrument.Meter.Name == OrleansMeter ? name : "cluster_" + name;
     }
 
-    private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        var labels = Labels(tags);
+        if (state is TagSets sets)
+        {
+            // Every measurement of Orleans' messaging and ours passes here: find its series without allocating.
+            sets.Find(tags).Add(value);
+            return;
+        }
         if (instrument.IsObservable)
         {
             // Only called from RecordObservableInstruments, under the scrape lock.
             if (_gauges is not null)
             {
-                _gauges[(instrument, labels)] = value;
+                _gauges[(instrument, Labels(tags))] = value;
             }
-            return;
         }
-        _series.GetOrAdd((instrument, labels), _ => new Series()).Add(value);
     }
+
+    private Series SeriesFor(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
+        _series.GetOrAdd((instrument, Labels(tags)), _ => new Series());
 
     private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
@@ -129,21 +136,96 @@ internal sealed class PrometheusExporter : IDisposable
     private static void Line(StringBuilder text, string name, string labels, double value) =>
         text.Append(name).Append(labels).Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
 
-    private sealed class Series
+    /// <summary>
+    /// One instrument's series by tag set. A measurement's tags are matched against the sets seen before by hash and
+    /// element-wise comparison, so only a new tag set formats its label text.
+    /// </summary>
+    private sealed class TagSets(Instrument instrument, PrometheusExporter exporter)
     {
         private readonly Lock _lock = new();
+        private readonly ConcurrentDictionary<int, (KeyValuePair<string, object?>[] Tags, Series Series)[]> _byHash = new();
 
-        public double Sum { get; private set; }
+        public Series Find(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var hash = Hash(tags);
+            if (_byHash.TryGetValue(hash, out var candidates))
+            {
+                foreach (var (known, series) in candidates)
+                {
+                    if (Same(known, tags))
+                    {
+                        return series;
+                    }
+                }
+            }
+            lock (_lock)
+            {
+                candidates = _byHash.GetValueOrDefault(hash) ?? [];
+                foreach (var (known, series) in candidates)
+                {
+                    if (Same(known, tags))
+                    {
+                        return series;
+                    }
+                }
+                var created = exporter.SeriesFor(instrument, tags);
+                _byHash[hash] = [.. candidates, (tags.ToArray(), created)];
+                return created;
+            }
+        }
 
-        public long Count { get; private set; }
+        private static int Hash(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var hash = new HashCode();
+            foreach (var (key, value) in tags)
+            {
+                hash.Add(key, StringComparer.Ordinal);
+                hash.Add(value);
+            }
+            return hash.ToHashCode();
+        }
+
+        private static bool Same(KeyValuePair<string, object?>[] known, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (known.Length != tags.Length)
+            {
+                return false;
+            }
+            for (var i = 0; i < known.Length; i++)
+            {
+                if (!string.Equals(known[i].Key, tags[i].Key, StringComparison.Ordinal) || !Equals(known[i].Value, tags[i].Value))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /// <summary>A sum and a count, added to without a lock (a measurement may come from any thread).</summary>
+    private sealed class Series
+    {
+        private long _sumBits;
+        private long _count;
+
+        public double Sum => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _sumBits));
+
+        public long Count => Interlocked.Read(ref _count);
 
         public void Add(double value)
         {
-            lock (_lock)
+            var seen = Interlocked.Read(ref _sumBits);
+            while (true)
             {
-                Sum += value;
-                Count++;
+                var next = BitConverter.DoubleToInt64Bits(BitConverter.Int64BitsToDouble(seen) + value);
+                var found = Interlocked.CompareExchange(ref _sumBits, next, seen);
+                if (found == seen)
+                {
+                    break;
+                }
+                seen = found;
             }
+            Interlocked.Increment(ref _count);
         }
     }
 }

@@ -31,15 +31,23 @@ internal sealed class SqliteDatabase : IDisposable
         writer.Open();
         // journal_size_limit: a burst (a long reader holding back a checkpoint, a large import) leaves the WAL at its peak
         // size; this truncates it back when it resets.
-        Execute(writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit={WalSizeLimit};");
+        // temp_store=MEMORY: the savepoint sub-journals of combined requests stay in memory (on disk they were a temp file
+        // written with every page a request touched). cache_size: the writer's page cache holds a combined transaction's
+        // dirty pages, so they are not spilled into the WAL and read back before the commit.
+        Execute(writer, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit={WalSizeLimit}; " +
+            $"PRAGMA temp_store=MEMORY; PRAGMA cache_size=-{WriterCacheKiB};");
         Execute(writer, SqliteSchema.Create);
         CheckVersion(writer);
         Writer = new CombiningWriter(writer, static c => ((SqliteConnection)c).BeginTransaction(deferred: false),
-            maxWritesPerTransaction, maxQueued: 16 * maxWritesPerTransaction, threadName: "sqlite-writer", preparedSavepoints: true);
+            maxWritesPerTransaction, maxQueued: 16 * maxWritesPerTransaction, threadName: "sqlite-writer", preparedSavepoints: true,
+            changes: static c => SQLitePCL.raw.sqlite3_total_changes(((SqliteConnection)c).Handle));
     }
 
     /// <summary>Bytes the WAL file is truncated back to after a checkpoint resets it.</summary>
     public const long WalSizeLimit = 64L << 20;
+
+    /// <summary>The writer connection's page cache, KiB.</summary>
+    public const int WriterCacheKiB = 64 << 10;
 
     public string Path { get; }
 
@@ -81,6 +89,20 @@ internal sealed class SqliteDatabase : IDisposable
     {
         var cmd = (SqliteCommand)Writer.Statement(tx, sql);
         cmd.Parameters.Clear();
+        return cmd;
+    }
+
+    /// <summary>
+    /// Like <see cref="Statement"/>, but the parameters are declared once, by <paramref name="declare"/> on first use,
+    /// and kept: the caller sets every parameter's value (by position) before each execution.
+    /// </summary>
+    internal SqliteCommand Statement(DbTransaction tx, string sql, Action<SqliteParameterCollection> declare)
+    {
+        var cmd = (SqliteCommand)Writer.Statement(tx, sql);
+        if (cmd.Parameters.Count == 0)
+        {
+            declare(cmd.Parameters);
+        }
         return cmd;
     }
 

@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using Cluster.Grains.Decisions;
 using Cluster.Grains.Review;
+using Cluster.Storage.Sqlite.Facts;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,8 +29,9 @@ namespace Cluster.Storage.Sqlite;
 /// </para>
 /// <para>
 /// Facts staged for a grain (<see cref="IStagedFacts"/>: the account grain's decision and review item) are written by
-/// its next state write, in the same request and savepoint and before the state row: one commit for both, and a stale
-/// etag or an error stores neither. Staging needs the facts store on the same file (<see cref="SqliteDatabase.Facts"/>).
+/// its next state write, in the same request, after the ETag-checked state row: one commit for both, and a stale etag
+/// or an error stores neither. The stale check coming first is what lets the request go without a savepoint (see
+/// <see cref="Writing.CombiningWriter"/>). Staging needs the facts store on the same file (<see cref="SqliteDatabase.Facts"/>).
 /// </para>
 /// </summary>
 internal sealed class SqliteGrainStorage : IGrainStorage, IStagedFacts
@@ -40,7 +42,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IStagedFacts
     private readonly IActivatorProvider _activators;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<GrainId, StagedFacts> _staged = new();
+    private readonly ConcurrentDictionary<GrainId, PreparedFacts> _staged = new();
 
     public SqliteGrainStorage(string name, SqliteDatabase database, IGrainStorageSerializer serializer, IActivatorProvider activators,
         TimeProvider time, ILogger<SqliteGrainStorage> logger)
@@ -88,7 +90,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IStagedFacts
         {
             return false;
         }
-        _staged[grainId] = new StagedFacts(decisions, reviewItems);
+        _staged[grainId] = SqliteFactsStore.Prepare(decisions, reviewItems);
         return true;
     }
 
@@ -99,14 +101,16 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IStagedFacts
         // Taken before the first await: whatever happens to this write, nothing staged outlives it.
         _staged.TryRemove(grainId, out var staged);
         var facts = staged is null ? null : _database.Facts!;
-        var bytes = _serializer.Serialize(grainState.State).ToArray();
+        var bytes = Bytes(_serializer.Serialize(grainState.State));
         var held = ParseEtag(grainState.ETag);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var type = grainId.Type.ToString();
+        var key = grainId.Key.ToString();
         List<DecisionRecord>? fresh = null;
         var etag = await _database.Writer.WriteAsync((c, tx) =>
         {
-            // Facts first, state second: the order of writes of docs/architecture.md, inside one savepoint.
-            fresh = facts?.InsertFacts((SqliteTransaction)tx, staged!.Decisions, staged.ReviewItems);
+            // The ETag-checked state row first: a stale write throws before it changed anything, so the request needs no
+            // savepoint of its own (failsClean). Then the staged facts, in the same transaction: both commit or neither.
             var cmd = _database.Statement(tx, held is null
                 ? """
                   INSERT INTO orleans_grain_state (grain_type, grain_key, state_name, etag, state, updated_at) VALUES ($t, $k, $n, 1, $s, $now)
@@ -115,13 +119,18 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IStagedFacts
                 : """
                   UPDATE orleans_grain_state SET etag = etag + 1, state = $s, updated_at = $now
                   WHERE grain_type = $t AND grain_key = $k AND state_name = $n AND etag = $e RETURNING etag
-                  """);
-            Bind(cmd, grainId, stateName);
-            cmd.Parameters.Add("$s", SqliteType.Blob).Value = bytes;
-            cmd.Parameters.AddWithValue("$now", now);
-            cmd.Parameters.AddWithValue("$e", held ?? 0);
-            return cmd.ExecuteScalar() is long stored ? stored : throw Stale(c, tx, stateName, grainId, grainState.ETag);
-        });
+                  """, DeclareWrite);
+            var p = cmd.Parameters;
+            p[0].Value = type;
+            p[1].Value = key;
+            p[2].Value = stateName;
+            p[3].Value = bytes;
+            p[4].Value = now;
+            p[5].Value = held ?? 0;
+            var stored = cmd.ExecuteScalar() is long e ? e : throw Stale(c, tx, stateName, grainId, grainState.ETag);
+            fresh = facts?.InsertFacts((SqliteTransaction)tx, staged!);
+            return stored;
+        }, failsClean: true);
         grainState.ETag = FormatEtag(etag);
         grainState.RecordExists = true;
         if (fresh is not null)
@@ -190,7 +199,22 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IStagedFacts
         cmd.Parameters.AddWithValue("$n", stateName);
     }
 
-    private sealed record StagedFacts(IReadOnlyList<DecisionRecord> Decisions, IReadOnlyList<ReviewItemRecord> ReviewItems);
+    /// <summary>The serialized state's own array when it is a whole one (JSON: always), else a copy.</summary>
+    private static byte[] Bytes(BinaryData data) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data.ToMemory(), out var segment)
+            && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : data.ToArray();
+
+    private static void DeclareWrite(SqliteParameterCollection p)
+    {
+        p.Add("$t", SqliteType.Text);
+        p.Add("$k", SqliteType.Text);
+        p.Add("$n", SqliteType.Text);
+        p.Add("$s", SqliteType.Blob);
+        p.Add("$now", SqliteType.Integer);
+        p.Add("$e", SqliteType.Integer);
+    }
 
     private static string FormatEtag(long etag) => etag.ToString(CultureInfo.InvariantCulture);
 

@@ -8,6 +8,12 @@ namespace Cluster.Storage.Writing;
 /// (group commit) with a savepoint per request: a request that throws rolls back only its own changes and gets the
 /// exception; the others commit. On SQLite this is the only way to write (one writer at a time); on PostgreSQL it
 /// turns many small round trips into one. Provider-neutral: it needs only <see cref="DbTransaction.Save"/>.
+/// <para>
+/// A request that fails clean (<see cref="WriteAsync{T}(Func{DbConnection, DbTransaction, T}, bool, CancellationToken)"/>:
+/// it throws only before it changed a row, like an ETag-checked write whose check comes first) runs without a savepoint
+/// when the connection can count its changed rows. Should one throw after all with rows changed, the writer rolls the
+/// transaction back and runs the whole batch again, every request in its own savepoint.
+/// </para>
 /// </summary>
 internal sealed class CombiningWriter : IDisposable
 {
@@ -15,6 +21,7 @@ internal sealed class CombiningWriter : IDisposable
     private readonly Func<DbConnection, DbTransaction> _begin;
     private readonly int _maxPerTransaction;
     private readonly bool _preparedSavepoints;
+    private readonly Func<DbConnection, long>? _changes;
     private readonly Channel<WriteRequest> _requests;
     private readonly Thread _thread;
     private readonly Dictionary<string, DbCommand> _statements = new(StringComparer.Ordinal);
@@ -28,9 +35,14 @@ internal sealed class CombiningWriter : IDisposable
     /// Runs the per-request savepoint statements through <see cref="Statement"/> instead of <see cref="DbTransaction.Save"/>
     /// (SQLite: the transaction's methods parse a fresh command each time, three per request).
     /// </param>
+    /// <param name="changes">
+    /// The rows changed so far on the connection (SQLite: sqlite3_total_changes); null when the provider has no such
+    /// count, and then every request gets a savepoint.
+    /// </param>
     public CombiningWriter(DbConnection connection, Func<DbConnection, DbTransaction> begin, int maxPerTransaction, int maxQueued, string threadName,
-        bool preparedSavepoints = false)
+        bool preparedSavepoints = false, Func<DbConnection, long>? changes = null)
     {
+        _changes = changes;
         _connection = connection;
         _begin = begin;
         _maxPerTransaction = maxPerTransaction;
@@ -53,9 +65,17 @@ internal sealed class CombiningWriter : IDisposable
     /// Runs <paramref name="work"/> inside a combined write transaction. The task completes after the transaction
     /// committed (the change is durable) or faults with the request's own exception, or with the commit's.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, CancellationToken cancellationToken = default)
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, CancellationToken cancellationToken = default) =>
+        WriteAsync(work, failsClean: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="WriteAsync{T}(Func{DbConnection, DbTransaction, T}, CancellationToken)"/> for a request that, when
+    /// <paramref name="failsClean"/>, throws only before it changed anything: it then runs without a savepoint of its
+    /// own (two statements and a sub-journal fewer per request), with the same outcome for it and the others.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, bool failsClean, CancellationToken cancellationToken = default)
     {
-        var request = new WriteRequest<T>(work);
+        var request = new WriteRequest<T>(work) { FailsClean = failsClean && _changes is not null };
         try
         {
             await _requests.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
@@ -110,39 +130,74 @@ internal sealed class CombiningWriter : IDisposable
             {
                 batch.Add(next);
             }
-            try
+            if (!TryCommit(batch, isolateAll: false))
             {
-                using var tx = _begin(_connection);
-                foreach (var request in batch)
-                {
-                    Savepoint(tx, SavepointStep.Save);
-                    try
-                    {
-                        request.Run(_connection, tx);
-                        Savepoint(tx, SavepointStep.Release);
-                    }
-                    catch (Exception ex)
-                    {
-                        Savepoint(tx, SavepointStep.Rollback);
-                        Savepoint(tx, SavepointStep.Release);
-                        request.Error = ex;
-                    }
-                }
-                tx.Commit();
-                Interlocked.Increment(ref _transactions);
-            }
-            catch (Exception ex)
-            {
-                foreach (var request in batch)
-                {
-                    request.Error ??= ex; // the transaction as a whole failed: nothing of the batch is stored
-                }
+                TryCommit(batch, isolateAll: true);
             }
             foreach (var request in batch)
             {
                 request.Complete();
             }
         }
+    }
+
+    /// <summary>
+    /// Runs the batch in one transaction and commits it; false (rolled back, to be run again with
+    /// <paramref name="isolateAll"/>) when a request that was to fail clean threw with rows changed.
+    /// </summary>
+    private bool TryCommit(List<WriteRequest> batch, bool isolateAll)
+    {
+        foreach (var request in batch)
+        {
+            request.Error = null;
+        }
+        try
+        {
+            using var tx = _begin(_connection);
+            foreach (var request in batch)
+            {
+                if (request.FailsClean && !isolateAll)
+                {
+                    var before = _changes!(_connection);
+                    try
+                    {
+                        request.Run(_connection, tx);
+                    }
+                    catch (Exception ex) when (_changes(_connection) == before)
+                    {
+                        request.Error = ex;
+                    }
+                    catch (Exception)
+                    {
+                        tx.Rollback();
+                        return false;
+                    }
+                    continue;
+                }
+                Savepoint(tx, SavepointStep.Save);
+                try
+                {
+                    request.Run(_connection, tx);
+                    Savepoint(tx, SavepointStep.Release);
+                }
+                catch (Exception ex)
+                {
+                    Savepoint(tx, SavepointStep.Rollback);
+                    Savepoint(tx, SavepointStep.Release);
+                    request.Error = ex;
+                }
+            }
+            tx.Commit();
+            Interlocked.Increment(ref _transactions);
+        }
+        catch (Exception ex)
+        {
+            foreach (var request in batch)
+            {
+                request.Error ??= ex; // the transaction as a whole failed: nothing of the batch is stored
+            }
+        }
+        return true;
     }
 
     private void Savepoint(DbTransaction tx, SavepointStep step)
@@ -182,6 +237,9 @@ internal sealed class CombiningWriter : IDisposable
     private abstract class WriteRequest
     {
         public Exception? Error { get; set; }
+
+        /// <summary>Throws only before it changed a row: may run without a savepoint.</summary>
+        public bool FailsClean { get; init; }
 
         public abstract void Run(DbConnection connection, DbTransaction transaction);
 

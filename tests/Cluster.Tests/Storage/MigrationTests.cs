@@ -92,7 +92,7 @@ public sealed class MigrationTests : IDisposable
         db.Open();
         using var version = db.CreateCommand();
         version.CommandText = "SELECT group_concat(version) FROM schema_version";
-        Assert.Equal("3", version.ExecuteScalar());
+        Assert.Equal("4", version.ExecuteScalar());
     }
 
     public void Dispose()

@@ -9,7 +9,7 @@ namespace Cluster.Storage.Sqlite.Facts;
 /// </summary>
 internal static class FactsSchema
 {
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -102,7 +102,16 @@ internal static class FactsSchema
         CREATE INDEX IF NOT EXISTS pending_verdicts_by_age ON pending_verdicts (created_at);
         """;
 
-    private static readonly string[] Steps = [V2, V3];
+    /// <summary>
+    /// Version 4: feed positions are allocated on the writer thread from the highest stored position (see
+    /// <c>SqliteFactsStore.InsertDecisions</c>), so feed_seq is dropped: a build that still allocated from it would hand
+    /// out positions already taken, and now fails on the missing table instead.
+    /// </summary>
+    private const string V4 = """
+        DROP TABLE IF EXISTS feed_seq;
+        """;
+
+    private static readonly string[] Steps = [V2, V3, V4];
 
     /// <summary>
     /// Creates the tables, applies every step above the file's schema_version, and imports what the partition runtime

@@ -12,21 +12,45 @@ public sealed partial class SqliteFactsStore
 
     public event Action<IReadOnlyList<DecisionRecord>>? Recorded;
 
+    /// <summary>The last feed position handed out per platform; used on the writer thread only.</summary>
+    private readonly Dictionary<string, long> _feedLast = new(StringComparer.Ordinal);
+
     public async Task RecordAsync(IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems, CancellationToken cancellationToken)
     {
-        var stored = await WriteAsync((c, tx) => InsertFacts(tx, decisions, reviewItems), cancellationToken);
+        var facts = Prepare(decisions, reviewItems);
+        var stored = await WriteAsync((c, tx) => InsertFacts(tx, facts), cancellationToken);
         RaiseRecorded(stored);
     }
 
     /// <summary>
+    /// The facts with their JSON columns serialized, outside the writer request: the one writer thread only binds and
+    /// steps statements.
+    /// </summary>
+    internal static PreparedFacts Prepare(IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems)
+    {
+        var bodies = new string[decisions.Count];
+        for (var i = 0; i < decisions.Count; i++)
+        {
+            var d = decisions[i];
+            bodies[i] = JsonSerializer.Serialize(new DecisionBody(1, d.Labels, d.RiskScore, d.AccountStatus, d.Debunk), FactsJson.Default.DecisionBody);
+        }
+        var labels = new string[reviewItems.Count];
+        for (var i = 0; i < reviewItems.Count; i++)
+        {
+            labels[i] = JsonSerializer.Serialize(reviewItems[i].Labels.ToList(), GrainsJson.Default.ListDecisionLabel);
+        }
+        return new PreparedFacts(decisions, bodies, reviewItems, labels);
+    }
+
+    /// <summary>
     /// The inserts of <see cref="RecordAsync"/> inside a writer request of the same database, for a request that writes
-    /// them with more (the grain storage writes an account's staged facts before its state); returns the decisions newly
+    /// them with more (the grain storage writes an account's staged facts with its state); returns the decisions newly
     /// stored, for <see cref="RaiseRecorded"/> after the commit.
     /// </summary>
-    internal List<DecisionRecord> InsertFacts(SqliteTransaction tx, IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems)
+    internal List<DecisionRecord> InsertFacts(SqliteTransaction tx, PreparedFacts facts)
     {
-        var fresh = InsertDecisions(tx, decisions);
-        InsertReviewItems(tx, reviewItems);
+        var fresh = InsertDecisions(tx, facts);
+        InsertReviewItems(tx, facts);
         return fresh;
     }
 
@@ -80,62 +104,76 @@ public sealed partial class SqliteFactsStore
     }
 
     /// <summary>
-    /// A replayed delivery re-emits the same id and writes nothing, and takes no feed position. A new row gets the next
-    /// position of its platform's feed, allocated here inside the writing transaction (a sequence handed out before commit could let
-    /// a reader pass a row that commits later), and, if it names none, supersedes the decision then in force for its
+    /// A replayed delivery re-emits the same id and writes nothing (the insert does nothing on that id). A new row gets
+    /// the next position of its platform's feed and, if it names none, supersedes the decision then in force for its
     /// post. All decisions of a post come from one grain, in stream order, so that is the previous version's last one.
+    /// <para>
+    /// Positions come from <see cref="_feedLast"/>, allocated on the one writer thread inside the writing transaction:
+    /// transactions commit one after another in the order they allocate, so every committed position is above every
+    /// position committed before it, and a reader reading past position p can never miss a row that commits later with a
+    /// lower one (what a sequence handed out before commit could do). A rolled-back transaction leaves a gap, which a
+    /// cursor does not mind. The counter starts from the highest stored position of the platform.
+    /// </para>
     /// </summary>
-    private List<DecisionRecord> InsertDecisions( SqliteTransaction tx, IReadOnlyList<DecisionRecord> decisions)
+    private List<DecisionRecord> InsertDecisions(SqliteTransaction tx, PreparedFacts facts)
     {
+        var decisions = facts.Decisions;
         var stored = new List<DecisionRecord>(decisions.Count);
         if (decisions.Count == 0)
         {
             return stored;
         }
-        var exists = Prepared(tx, "SELECT 1 FROM decisions WHERE decision_id = $id", ("$id", ""));
         var inForce = Prepared(tx, "SELECT decision_id FROM decisions WHERE platform = $pl AND post_id = $post ORDER BY feed_pos DESC LIMIT 1",
             ("$pl", ""), ("$post", ""));
-        var position = Prepared(tx, """
-            INSERT INTO feed_seq (platform, last) VALUES ($pl, 1)
-            ON CONFLICT (platform) DO UPDATE SET last = last + 1
-            RETURNING last
-            """, ("$pl", ""));
         var insert = Prepared(tx, """
             INSERT INTO decisions (decision_id, platform, post_id, version, account, action, source, reviewer, decided_at, supersedes, body, feed_pos)
             VALUES ($id, $pl, $post, $v, $a, $action, $source, $reviewer, $at, $supersedes, $body, $pos)
+            ON CONFLICT (decision_id) DO NOTHING
             """, ("$id", ""), ("$pl", ""), ("$post", ""), ("$v", 0), ("$a", ""), ("$action", ""), ("$source", ""), ("$reviewer", null),
             ("$at", 0L), ("$supersedes", null), ("$body", ""), ("$pos", 0L));
-        foreach (var d in decisions)
+        for (var i = 0; i < decisions.Count; i++)
         {
-            Set(exists, ("$id", d.DecisionId));
-            if (exists.ExecuteScalar() is not null)
-            {
-                continue;
-            }
+            var d = decisions[i];
             var supersedes = d.Supersedes;
             if (supersedes is null && d.Version > 1)
             {
                 Set(inForce, ("$pl", d.Platform), ("$post", d.PostId));
                 supersedes = inForce.ExecuteScalar() as string;
             }
-            Set(position, ("$pl", d.Platform));
-            var pos = (long)position.ExecuteScalar()!;
-            var body = JsonSerializer.Serialize(new DecisionBody(1, d.Labels, d.RiskScore, d.AccountStatus, d.Debunk), FactsJson.Default.DecisionBody);
+            var pos = NextFeedPosition(tx, d.Platform);
+            var body = facts.DecisionBodies[i];
             Set(insert, ("$id", d.DecisionId), ("$pl", d.Platform), ("$post", d.PostId), ("$v", d.Version), ("$a", d.Account), ("$action", d.Action),
                 ("$source", d.Source), ("$reviewer", d.Reviewer), ("$at", d.DecidedAt.ToUnixTimeMilliseconds()), ("$supersedes", supersedes),
                 ("$body", body), ("$pos", pos));
-            insert.ExecuteNonQuery();
+            if (insert.ExecuteNonQuery() == 0)
+            {
+                _feedLast[d.Platform] = pos - 1; // a replay: stored before, it took nothing
+                continue;
+            }
             stored.Add(d with { Supersedes = supersedes });
         }
         return stored;
+    }
+
+    /// <summary>The next feed position of <paramref name="platform"/>; on the writer thread only (see <see cref="InsertDecisions"/>).</summary>
+    private long NextFeedPosition(SqliteTransaction tx, string platform)
+    {
+        if (!_feedLast.TryGetValue(platform, out var last))
+        {
+            var highest = Prepared(tx, "SELECT COALESCE(MAX(feed_pos), 0) FROM decisions WHERE platform = $pl", ("$pl", platform));
+            last = (long)highest.ExecuteScalar()!;
+        }
+        _feedLast[platform] = last + 1;
+        return last + 1;
     }
 
     /// <summary>
     /// INSERT OR IGNORE on the item id (replays). An item for a version older than the post's current one (decided
     /// after the edit was accepted) is born superseded.
     /// </summary>
-    private void InsertReviewItems( SqliteTransaction tx, IReadOnlyList<ReviewItemRecord> items)
+    private void InsertReviewItems(SqliteTransaction tx, PreparedFacts facts)
     {
+        var items = facts.ReviewItems;
         if (items.Count == 0)
         {
             return;
@@ -147,12 +185,17 @@ public sealed partial class SqliteFactsStore
                     THEN '{ReviewQueues.Superseded}' ELSE '{ReviewQueues.Pending}' END,
                 $at)
             """, ("$id", ""), ("$pl", ""), ("$a", ""), ("$post", ""), ("$v", 0), ("$q", ""), ("$prio", 0), ("$labels", ""), ("$mdid", ""), ("$at", 0L));
-        foreach (var i in items)
+        for (var n = 0; n < items.Count; n++)
         {
+            var i = items[n];
             Set(insert, ("$id", i.Id), ("$pl", i.Platform), ("$a", i.Account), ("$post", i.PostId), ("$v", i.Version), ("$q", i.Queue),
-                ("$prio", i.Priority), ("$labels", JsonSerializer.Serialize(i.Labels.ToList(), GrainsJson.Default.ListDecisionLabel)),
+                ("$prio", i.Priority), ("$labels", facts.ReviewLabels[n]),
                 ("$mdid", i.MachineDecisionId), ("$at", i.CreatedAt.ToUnixTimeMilliseconds()));
             insert.ExecuteNonQuery();
         }
     }
 }
+
+/// <summary>Facts ready for a writer request: the records and their JSON columns, serialized by <see cref="SqliteFactsStore.Prepare"/>.</summary>
+internal sealed record PreparedFacts(
+    IReadOnlyList<DecisionRecord> Decisions, string[] DecisionBodies, IReadOnlyList<ReviewItemRecord> ReviewItems, string[] ReviewLabels);

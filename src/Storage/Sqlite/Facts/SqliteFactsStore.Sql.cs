@@ -32,10 +32,16 @@ public sealed partial class SqliteFactsStore
     /// </summary>
     private SqliteCommand Prepared(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        var cmd = _database.Statement(tx, sql);
-        foreach (var (name, value) in parameters)
+        var cmd = _database.Statement(tx, sql, declared =>
         {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            foreach (var (name, _) in parameters)
+            {
+                declared.Add(new SqliteParameter { ParameterName = name });
+            }
+        });
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            cmd.Parameters[i].Value = parameters[i].Value ?? DBNull.Value;
         }
         return cmd;
     }
