@@ -110,6 +110,9 @@ internal static class OrleansSetup
         });
         builder.UseOrleans(s =>
         {
+            // Before UseKubernetesHosting, whose options configuration runs later and so wins in a pod: the silo name
+            // must be the pod name there (its validator checks), the ids those of the pod's labels.
+            s.ConfigureSilo(silo, orleans);
             s.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = orleans.ClusterId;
@@ -134,7 +137,6 @@ internal static class OrleansSetup
             {
                 s.ConfigureEndpoints(orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: true);
             }
-            s.ConfigureSilo(silo, orleans);
             s.UsePostgresClustering(o => o.ConnectionString = connectionString);
             s.AddPostgresStreams(PostStreams.Provider, o =>
             {
