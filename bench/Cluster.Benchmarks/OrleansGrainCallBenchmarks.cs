@@ -16,6 +16,7 @@ public class OrleansGrainCallBenchmarks
 
     private OrleansBenchSilo _silo = null!;
     private IBenchPingGrain[] _grains = [];
+    private readonly OrleansCpuMeter _cpu = new();
 
     [Params(1, 10_000)]
     public int Grains { get; set; }
@@ -37,11 +38,15 @@ public class OrleansGrainCallBenchmarks
     }
 
     [GlobalCleanup]
-    public async Task Cleanup() => await _silo.DisposeAsync();
+    public async Task Cleanup()
+    {
+        _cpu.Report($"Call Grains={Grains} InFlight={InFlight}");
+        await _silo.DisposeAsync();
+    }
 
     /// <summary>One operation = one grain call answered.</summary>
     [Benchmark(OperationsPerInvoke = Calls)]
-    public Task Call() => Task.WhenAll(Enumerable.Range(0, InFlight).Select(Caller));
+    public Task Call() => _cpu.Measure(() => Task.WhenAll(Enumerable.Range(0, InFlight).Select(Caller)), Calls);
 
     private async Task Caller(int first)
     {

@@ -28,20 +28,22 @@ public class OrleansStreamBenchmarks
     private List<(StreamId, object[])>[] _appends = [];
     private IAsyncStream<BenchEvent>[] _streams = [];
     private BenchEvent[] _events = [];
+    private readonly OrleansCpuMeter _cpu = new();
+    private string _measured = "";
 
     [Params(1_000, 10_000)]
     public int Streams { get; set; }
 
     [GlobalSetup(Target = nameof(Deliver))]
-    public Task SetupDeliver() => Setup(BenchStreams.Counted);
+    public Task SetupDeliver() => Setup(nameof(Deliver), BenchStreams.Counted);
 
     [GlobalSetup(Target = nameof(DeliverAndWriteState))]
-    public Task SetupDeliverAndWriteState() => Setup(BenchStreams.Written);
+    public Task SetupDeliverAndWriteState() => Setup(nameof(DeliverAndWriteState), BenchStreams.Written);
 
     [GlobalSetup(Target = nameof(ProduceAndDeliver))]
     public async Task SetupProduceAndDeliver()
     {
-        await Setup(BenchStreams.Counted);
+        await Setup(nameof(ProduceAndDeliver), BenchStreams.Counted);
         var provider = _silo.Client.GetStreamProvider(OrleansBenchSilo.Streams);
         _streams = Enumerable.Range(0, Streams)
             .Select(k => provider.GetStream<BenchEvent>(StreamId.Create(BenchStreams.Counted, $"platform/acct{k}")))
@@ -50,24 +52,28 @@ public class OrleansStreamBenchmarks
     }
 
     [GlobalCleanup]
-    public async Task Cleanup() => await _silo.DisposeAsync();
+    public async Task Cleanup()
+    {
+        _cpu.Report($"{_measured} Streams={Streams}");
+        await _silo.DisposeAsync();
+    }
 
     /// <summary>One operation = one event appended and delivered to a grain that counts it.</summary>
     [Benchmark(OperationsPerInvoke = Events)]
-    public Task Deliver() => Round();
+    public Task Deliver() => _cpu.Measure(Round, Events);
 
     /// <summary>One operation = one event appended, delivered, and the consumer's grain state written before OnNextAsync returns.</summary>
     [Benchmark(OperationsPerInvoke = Events)]
-    public Task DeliverAndWriteState() => Round();
+    public Task DeliverAndWriteState() => _cpu.Measure(Round, Events);
 
     /// <summary>One operation = one event produced through the Orleans stream API and delivered to a grain that counts it.</summary>
     [Benchmark(OperationsPerInvoke = Events)]
-    public async Task ProduceAndDeliver()
+    public Task ProduceAndDeliver() => _cpu.Measure(async () =>
     {
         var delivered = _silo.Counter.Expect(Events);
         await Task.WhenAll(Enumerable.Range(0, Producers).Select(Produce));
         await Wait(delivered);
-    }
+    }, Events);
 
     private async Task Produce(int first)
     {
@@ -77,8 +83,9 @@ public class OrleansStreamBenchmarks
         }
     }
 
-    private async Task Setup(string ns)
+    private async Task Setup(string measured, string ns)
     {
+        _measured = measured;
         _silo = await OrleansBenchSilo.StartAsync();
         _appends = Enumerable.Range(0, Events / AppendSize)
             .Select(b => Enumerable.Range(b * AppendSize, AppendSize)
