@@ -12,7 +12,7 @@ namespace Cluster.Benchmarks;
 [GcServer(true)]
 public class OrleansGrainCallBenchmarks
 {
-    private const int Calls = 100_000;
+    private const int Calls = 200_000;
 
     private OrleansBenchSilo _silo = null!;
     private IBenchPingGrain[] _grains = [];
