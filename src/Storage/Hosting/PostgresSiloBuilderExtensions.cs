@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Hosting;
+using Orleans.LeaseProviders;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -18,15 +19,22 @@ public static class PostgresSiloBuilderExtensions
     /// <summary>
     /// Adds a persistent stream provider over PostgreSQL. Pub-sub defaults to <see cref="StreamPubSubType.ImplicitOnly"/>,
     /// as for SQLite; a caller that wants explicit subscriptions changes it in <paramref name="configureStream"/>.
+    /// The queues are spread over the silos by Orleans' <see cref="LeaseBasedQueueBalancer"/> with leases in the same
+    /// database (<see cref="PostgresLeaseProvider"/>), timed by <paramref name="configureLeases"/>
+    /// (<see cref="PostgresQueueLeaseOptions"/>; the defaults suit one machine, docs/storage.md has the trade-off).
     /// </summary>
     public static ISiloBuilder AddPostgresStreams(this ISiloBuilder builder, string name, Action<PostgresStreamOptions> configureOptions,
-        Action<ISiloPersistentStreamConfigurator>? configureStream = null)
+        Action<ISiloPersistentStreamConfigurator>? configureStream = null, Action<PostgresQueueLeaseOptions>? configureLeases = null)
     {
         builder.ConfigureServices(services =>
         {
             services.AddOptions<PostgresStreamOptions>(name).Configure(configureOptions);
+            services.AddOptions<PostgresQueueLeaseOptions>(name).Configure(configureLeases ?? (_ => { }));
             services.TryAddSingleton<PostgresDatabases>();
             services.AddSingleton<IConfigurationValidator>(sp => PostgresStreamOptionsValidator.Create(sp, name));
+            services.AddSingleton<IConfigurationValidator>(sp => PostgresQueueLeaseOptionsValidator.Create(sp, name));
+            // LeaseBasedQueueBalancer.Create looks for the lease provider keyed by the stream provider's name first.
+            services.AddKeyedSingleton<ILeaseProvider>(name, (sp, _) => PostgresLeaseProvider.Create(sp, name));
             services.AddKeyedSingleton(name, (sp, _) =>
             {
                 var options = sp.GetRequiredService<IOptionsMonitor<PostgresStreamOptions>>().Get(name);
@@ -37,6 +45,13 @@ public static class PostgresSiloBuilderExtensions
         });
         var configurator = new SiloPersistentStreamConfigurator(name, configure => builder.ConfigureServices(configure), PostgresQueueAdapterFactory.Create);
         configurator.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+        configurator.UseLeaseBasedQueueBalancer(balancer => balancer.Configure<IOptionsMonitor<PostgresQueueLeaseOptions>>((o, leases) =>
+        {
+            var l = leases.Get(name);
+            o.LeaseLength = l.LeaseLength;
+            o.LeaseRenewPeriod = l.LeaseRenewPeriod;
+            o.LeaseAcquisitionPeriod = l.LeaseAcquisitionPeriod;
+        }));
         configureStream?.Invoke(configurator);
         return builder;
     }

@@ -79,6 +79,23 @@ internal static class PostgresSchema
             PRIMARY KEY (cluster_id, address, port, generation)
         );
         """,
+        """
+        -- Leases of Orleans' lease-based queue balancer (PostgresLeaseProvider): one row per (category, resource key), for
+        -- the balancer one per stream queue ("posts-17"). token is the holder's, NULL once released; owner the silo that
+        -- holds it; acquired_at and expires_at are on the database clock (now()), so silo clocks never decide who holds a
+        -- queue. version counts the row's changes. Every holder rewrites its rows each renew period: the free space left on
+        -- each page keeps those updates heap-only (no index entry per renewal).
+        CREATE TABLE IF NOT EXISTS orleans_lease (
+            category text NOT NULL,
+            resource_key text NOT NULL,
+            token text,
+            owner text,
+            acquired_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL,
+            version bigint NOT NULL,
+            PRIMARY KEY (category, resource_key)
+        ) WITH (fillfactor = 50);
+        """,
     ];
 
     public static int Version => Migrations.Length;

@@ -6,10 +6,13 @@ using Orleans.Hosting;
 
 namespace Cluster.Storage.Tests.Postgres;
 
-/// <summary>A silo on PostgreSQL clustering with the failure-detection settings of a one-machine cluster (docs/storage.md).</summary>
+/// <summary>
+/// A silo on PostgreSQL clustering with the failure-detection settings of a one-machine cluster (docs/storage.md);
+/// <paramref name="configure"/> adds providers.
+/// </summary>
 internal static class PostgresSiloHost
 {
-    public static IHost Build(string connectionString, string clusterId, int siloPort, int gatewayPort) =>
+    public static IHost Build(string connectionString, string clusterId, int siloPort, int gatewayPort, Action<ISiloBuilder>? configure = null) =>
         new HostBuilder()
             .UseOrleans(silo =>
             {
@@ -26,6 +29,7 @@ internal static class PostgresSiloHost
                     o.ProbeTimeout = TimeSpan.FromSeconds(1);
                     o.NumMissedProbesLimit = 2;
                 });
+                configure?.Invoke(silo);
             })
             .Build();
 }
