@@ -137,19 +137,7 @@ public sealed class PostgresFactsConcurrencyTests : IDisposable
         TestCluster.Until(() => Query<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Single() == sessions,
             Limit, () => "the second silo's write is not waiting on the first one's row lock");
 
-    private List<T> Query<T>(string sql)
-    {
-        using var c = new NpgsqlConnection(_connectionString);
-        c.Open();
-        using var cmd = new NpgsqlCommand(sql, c);
-        using var r = cmd.ExecuteReader();
-        var list = new List<T>();
-        while (r.Read())
-        {
-            list.Add(r.GetFieldValue<T>(0));
-        }
-        return list;
-    }
+    private List<T> Query<T>(string sql) => PostgresQuery.Column<T>(_connectionString, sql);
 
     private static PostAppend Post(string id, string account, string text) =>
         new(new PostRecord("a", id, account, "post", text, null, Now, ContentHash.Of("post", text), 1),

@@ -61,17 +61,5 @@ public sealed class PostgresQueueOrderTests(PostgresServer server) : IDisposable
     private long WaitingOnLocks() =>
         Query<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Single();
 
-    private List<T> Query<T>(string sql)
-    {
-        using var c = new NpgsqlConnection(_connectionString);
-        c.Open();
-        using var cmd = new NpgsqlCommand(sql, c);
-        using var r = cmd.ExecuteReader();
-        var list = new List<T>();
-        while (r.Read())
-        {
-            list.Add(r.GetFieldValue<T>(0));
-        }
-        return list;
-    }
+    private List<T> Query<T>(string sql) => PostgresQuery.Column<T>(_connectionString, sql);
 }
