@@ -6,8 +6,8 @@ using Microsoft.Data.Sqlite;
 namespace Cluster.Tests.Storage;
 
 /// <summary>
-/// Feed positions on a real SQLite file: allocated on the writer thread in commit order, per platform, untouched by
-/// replays, and continuing from the highest stored position when the file is opened again.
+/// Feed positions on a real SQLite file: allocated in the writing transaction in commit order, per platform, untouched
+/// by replays, and continuing from the highest stored position when the file is opened again.
 /// </summary>
 public sealed class FeedPositionTests : IDisposable
 {

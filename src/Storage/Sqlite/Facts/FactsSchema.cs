@@ -103,9 +103,9 @@ internal static class FactsSchema
         """;
 
     /// <summary>
-    /// Version 4: feed positions are allocated on the writer thread from the highest stored position (see
-    /// <c>SqliteFactsStore.InsertDecisions</c>), so feed_seq is dropped: a build that still allocated from it would hand
-    /// out positions already taken, and now fails on the missing table instead.
+    /// Version 4: a feed position is one more than the platform's highest stored one, read in the writing transaction
+    /// (see <c>SqliteFactsStore.InsertDecisions</c>), so feed_seq is dropped: a build that still allocated from it would
+    /// hand out positions already taken, and now fails on the missing table instead.
     /// </summary>
     private const string V4 = """
         DROP TABLE IF EXISTS feed_seq;

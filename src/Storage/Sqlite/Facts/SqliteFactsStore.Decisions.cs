@@ -12,9 +12,6 @@ public sealed partial class SqliteFactsStore
 
     public event Action<IReadOnlyList<DecisionRecord>>? Recorded;
 
-    /// <summary>The last feed position handed out per platform; used on the writer thread only.</summary>
-    private readonly Dictionary<string, long> _feedLast = new(StringComparer.Ordinal);
-
     public async Task RecordAsync(IReadOnlyList<DecisionRecord> decisions, IReadOnlyList<ReviewItemRecord> reviewItems, CancellationToken cancellationToken)
     {
         var facts = Prepare(decisions, reviewItems);
@@ -108,11 +105,11 @@ public sealed partial class SqliteFactsStore
     /// the next position of its platform's feed and, if it names none, supersedes the decision then in force for its
     /// post. All decisions of a post come from one grain, in stream order, so that is the previous version's last one.
     /// <para>
-    /// Positions come from <see cref="_feedLast"/>, allocated on the one writer thread inside the writing transaction:
-    /// transactions commit one after another in the order they allocate, so every committed position is above every
-    /// position committed before it, and a reader reading past position p can never miss a row that commits later with a
-    /// lower one (what a sequence handed out before commit could do). A rolled-back transaction leaves a gap, which a
-    /// cursor does not mind. The counter starts from the highest stored position of the platform.
+    /// A position is one more than the platform's highest stored one, read inside the writing transaction, which holds
+    /// the file's write lock: transactions commit one after another, each above every position committed before it, so
+    /// a reader past position p never misses a row committed later with a lower one (what a sequence handed out before
+    /// commit could do). It holds for any number of writers on the file (two silos of a test share one). Decisions are
+    /// never deleted, so a position is never handed out twice.
     /// </para>
     /// </summary>
     private List<DecisionRecord> InsertDecisions(SqliteTransaction tx, PreparedFacts facts)
@@ -147,25 +144,16 @@ public sealed partial class SqliteFactsStore
                 ("$body", body), ("$pos", pos));
             if (insert.ExecuteNonQuery() == 0)
             {
-                _feedLast[d.Platform] = pos - 1; // a replay: stored before, it took nothing
-                continue;
+                continue; // a replay: stored before
             }
             stored.Add(d with { Supersedes = supersedes });
         }
         return stored;
     }
 
-    /// <summary>The next feed position of <paramref name="platform"/>; on the writer thread only (see <see cref="InsertDecisions"/>).</summary>
-    private long NextFeedPosition(SqliteTransaction tx, string platform)
-    {
-        if (!_feedLast.TryGetValue(platform, out var last))
-        {
-            var highest = Prepared(tx, "SELECT COALESCE(MAX(feed_pos), 0) FROM decisions WHERE platform = $pl", ("$pl", platform));
-            last = (long)highest.ExecuteScalar()!;
-        }
-        _feedLast[platform] = last + 1;
-        return last + 1;
-    }
+    /// <summary>The next feed position of <paramref name="platform"/>, inside the writing transaction (see <see cref="InsertDecisions"/>).</summary>
+    private long NextFeedPosition(SqliteTransaction tx, string platform) =>
+        (long)Prepared(tx, "SELECT COALESCE(MAX(feed_pos), 0) + 1 FROM decisions WHERE platform = $pl", ("$pl", platform)).ExecuteScalar()!;
 
     /// <summary>
     /// INSERT OR IGNORE on the item id (replays). An item for a version older than the post's current one (decided
