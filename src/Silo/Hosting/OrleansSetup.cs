@@ -131,11 +131,12 @@ internal static class OrleansSetup
             }
             else if (orleans.AdvertisedAddress.Length > 0)
             {
-                s.ConfigureEndpoints(IPAddress.Parse(orleans.AdvertisedAddress), orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: true);
+                // Listening where it advertises: other silos connect there, and nothing else binds the ports.
+                s.ConfigureEndpoints(IPAddress.Parse(orleans.AdvertisedAddress), orleans.SiloPort, orleans.GatewayPort);
             }
             else
             {
-                s.ConfigureEndpoints(orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: true);
+                s.ConfigureEndpoints(orleans.SiloPort, orleans.GatewayPort);
             }
             s.UsePostgresClustering(o => o.ConnectionString = connectionString);
             s.AddPostgresStreams(PostStreams.Provider, o =>
