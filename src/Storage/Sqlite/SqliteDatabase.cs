@@ -98,13 +98,16 @@ internal sealed class SqliteDatabase : IDisposable
     /// </summary>
     internal SqliteCommand Statement(DbTransaction tx, string sql, Action<SqliteParameterCollection> declare)
     {
-        var cmd = (SqliteCommand)Writer.Statement(tx, sql);
+        var cmd = KeptStatement(tx, sql);
         if (cmd.Parameters.Count == 0)
         {
             declare(cmd.Parameters);
         }
         return cmd;
     }
+
+    /// <summary>The writer connection's prepared command for <paramref name="sql"/> with the parameters it kept (none on first use).</summary>
+    internal SqliteCommand KeptStatement(DbTransaction tx, string sql) => (SqliteCommand)Writer.Statement(tx, sql);
 
     private static void Execute(SqliteConnection c, string sql)
     {

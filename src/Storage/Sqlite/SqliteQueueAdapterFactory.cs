@@ -1,60 +1,25 @@
+using Cluster.Storage.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Configuration;
-using Orleans.Providers.Streams.Common;
 using Orleans.Serialization;
 using Orleans.Streams;
 
 namespace Cluster.Storage.Sqlite;
 
-/// <summary>
-/// The SQLite stream provider's factory, as Orleans' PersistentStreamProvider asks for it. The cache is Orleans'
-/// <see cref="SimpleQueueAdapterCache"/>: its purge is driven by consumer cursors, which is what makes
-/// MessagesDeliveredAsync mean "every consumer completed OnNextAsync" (see <see cref="SqliteQueueAdapterReceiver"/>).
-/// The PooledQueueCache family purges by age and memory pressure instead, whether or not a row was delivered, so its
-/// purge could not drive deletes.
-/// </summary>
-internal sealed class SqliteQueueAdapterFactory : IQueueAdapterFactory
+/// <summary>The SQLite stream provider: the shared queue-table adapter over this backend's writer and receivers.</summary>
+internal static class SqliteQueueAdapterFactory
 {
-    private readonly string _name;
-    private readonly SqliteStreamOptions _options;
-    private readonly SqliteQueueWriter _writer;
-    private readonly Serializer _serializer;
-    private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggerFactory;
-    private readonly SimpleQueueAdapterCache _cache;
-
-    public SqliteQueueAdapterFactory(string name, SqliteStreamOptions options, SqliteQueueWriter writer, Serializer serializer, TimeProvider time,
-        ILoggerFactory loggerFactory)
+    public static IQueueAdapterFactory Create(IServiceProvider services, string name)
     {
-        _name = name;
-        _options = options;
-        _writer = writer;
-        _serializer = serializer;
-        _time = time;
-        _loggerFactory = loggerFactory;
-        _cache = new SimpleQueueAdapterCache(new SimpleQueueCacheOptions { CacheSize = options.CacheSize }, name, loggerFactory);
-        StorageLog.StreamsOpened(loggerFactory.CreateLogger<SqliteQueueAdapterFactory>(), name, options.QueueCount, writer.Database.Path);
+        var options = services.GetRequiredService<IOptionsMonitor<SqliteStreamOptions>>().Get(name);
+        var writer = services.GetRequiredKeyedService<SqliteQueueWriter>(name);
+        var serializer = services.GetRequiredService<Serializer>();
+        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+        StorageLog.StreamsOpened(loggers.CreateLogger(typeof(SqliteQueueAdapterFactory)), name, options.QueueCount, writer.Database.Path);
+        var adapter = new QueueAdapter(name, "SQLite", items => writer.AppendAsync(items),
+            queue => new SqliteQueueAdapterReceiver(name, queue, writer.Database, serializer, options, time, loggers.CreateLogger<SqliteQueueAdapterReceiver>()));
+        return new QueueAdapterFactory(name, options.CacheSize, writer.Mapper, adapter, loggers);
     }
-
-    public Task<IQueueAdapter> CreateAdapter() =>
-        Task.FromResult<IQueueAdapter>(new SqliteQueueAdapter(_name, _writer, _serializer, _options, _time, _loggerFactory));
-
-    public IQueueAdapterCache GetQueueAdapterCache() => _cache;
-
-    public IStreamQueueMapper GetStreamQueueMapper() => _writer.Mapper;
-
-    /// <summary>No-op: a row that failed delivery is not acknowledged, so it stays stored and comes again on restart.</summary>
-    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
-        Task.FromResult<IStreamFailureHandler>(new NoOpStreamDeliveryFailureHandler());
-
-    public static IQueueAdapterFactory Create(IServiceProvider services, string name) =>
-        new SqliteQueueAdapterFactory(
-            name,
-            services.GetRequiredService<IOptionsMonitor<SqliteStreamOptions>>().Get(name),
-            services.GetRequiredKeyedService<SqliteQueueWriter>(name),
-            services.GetRequiredService<Serializer>(),
-            services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetRequiredService<ILoggerFactory>());
 }

@@ -32,13 +32,14 @@ public sealed partial class SqliteFactsStore
     /// </summary>
     private SqliteCommand Prepared(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        var cmd = _database.Statement(tx, sql, declared =>
+        var cmd = _database.KeptStatement(tx, sql);
+        if (cmd.Parameters.Count == 0)
         {
             foreach (var (name, _) in parameters)
             {
-                declared.Add(new SqliteParameter { ParameterName = name });
+                cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
             }
-        });
+        }
         for (var i = 0; i < parameters.Length; i++)
         {
             cmd.Parameters[i].Value = parameters[i].Value ?? DBNull.Value;
