@@ -7,11 +7,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-// End-to-end load: NDJSON ingest against a running silo, decision latency read from the feed.
+// End-to-end load: NDJSON ingest against running silos, decision latency read from the feed.
 // Usage: dotnet run -c Release --project bench/LoadGen -- --url http://127.0.0.1:5080 --admin-token-file data/admin.token
 //        [--posts 200000] [--batch 500] [--connections 4] [--corpus ../shared/data/benign/clue_corpus_small_sampled.txt]
+// --url takes a comma-separated list for a cluster: connection k sends to silo k mod n, the feed is read from the first.
 var options = Args.Parse(args);
-var url = options.GetValueOrDefault("url", "http://127.0.0.1:5080");
+var urls = options.GetValueOrDefault("url", "http://127.0.0.1:5080").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+var url = urls[0];
 var adminToken = options.TryGetValue("admin-token", out var t) ? t : File.ReadAllText(options.GetValueOrDefault("admin-token-file", "data/admin.token")).Trim();
 var total = int.Parse(options.GetValueOrDefault("posts", "200000"), CultureInfo.InvariantCulture);
 var batch = int.Parse(options.GetValueOrDefault("batch", "500"), CultureInfo.InvariantCulture);
@@ -58,8 +60,10 @@ var feed = Task.Run(async () =>
 var next = -batch;
 var accepted = 0;
 var throttled = 0;
-var senders = Enumerable.Range(0, connections).Select(async _ =>
+var senders = Enumerable.Range(0, connections).Select(async connection =>
 {
+    using var silo = new HttpClient { BaseAddress = new Uri(urls[connection % urls.Length]), Timeout = TimeSpan.FromMinutes(5) };
+    silo.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
     while (true)
     {
         var start = Interlocked.Add(ref next, batch);
@@ -81,7 +85,7 @@ var senders = Enumerable.Range(0, connections).Select(async _ =>
             {
                 Volatile.Write(ref sentAt[i], now);
             }
-            using var response = await http.PostAsync("/v1/posts", new StringContent(payload, Encoding.UTF8, "application/x-ndjson"));
+            using var response = await silo.PostAsync("/v1/posts", new StringContent(payload, Encoding.UTF8, "application/x-ndjson"));
             if ((int)response.StatusCode == 429)
             {
                 // A stream refused part-way reports what it committed; the resend counts those as duplicates.
@@ -107,7 +111,7 @@ var acks = ackLatencies.Order().ToArray();
 double Percentile(double p) => At(sorted, p);
 static double At(double[] values, double p) => values.Length == 0 ? double.NaN : values[Math.Min(values.Length - 1, (int)Math.Ceiling(p * values.Length) - 1)];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"posts={total} batch={batch} connections={connections} accepted={accepted} throttled={throttled} decided={decided}"));
+    $"silos={urls.Length} posts={total} batch={batch} connections={connections} accepted={accepted} throttled={throttled} decided={decided}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"ingest: {accepted / ingestSeconds:F0} posts/s ({ingestSeconds:F1} s); decided: {decided / allSeconds:F0} posts/s end to end ({allSeconds:F1} s)"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

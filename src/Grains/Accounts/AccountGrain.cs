@@ -217,7 +217,7 @@ public sealed class AccountGrain(
         var decisionId = DerivedIds.MachineDecision(post.Platform, post.PostId, post.Version);
         var decision = new DecisionRecord(
             decisionId, post.Platform, post.PostId, post.Version, post.Account, action, DecisionActions.Machine, null, now, null,
-            labels, Math.Round(risk.Max(), 4), CurrentStatus(next, now), post.Debunk);
+            labels, Math.Round(risk.Max(), 4), CurrentStatus(next, now), post.Debunk, policy.Version);
         var item = action != DecisionActions.Review
             ? null
             : new ReviewItemRecord(

@@ -6,6 +6,8 @@ namespace Cluster.Grains.Decisions;
 /// unique key turns a second write into a no-op. Rows written before ids were derived keep their old ids.
 /// A decision emitted without <see cref="Supersedes"/> gets it from the store when it is written: the decision then in
 /// force for the post, if any (an edit's machine decision supersedes the previous version's machine or human one).
+/// <see cref="PolicyVersion"/> is the version of the platform's policy a machine decision applied (0: the default
+/// thresholds, no policy stored); a human decision has none.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DecisionRecord(
@@ -22,4 +24,5 @@ public sealed record DecisionRecord(
     [property: Id(10)] IReadOnlyList<DecisionLabel> Labels,
     [property: Id(11)] double RiskScore,
     [property: Id(12)] string AccountStatus,
-    [property: Id(13)] Debunk? Debunk);
+    [property: Id(13)] Debunk? Debunk,
+    [property: Id(14)] long? PolicyVersion = null);

@@ -34,4 +34,19 @@ public interface IAdminStore
     Task<string> AddRumorAsync(string title, string claim, string debunkUrl, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<StoredRumor>> AllRumorsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every stored lexicon's name and version, without the text.</summary>
+    Task<IReadOnlyList<(string Name, long Version)>> LexiconVersionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>One stored lexicon, or null.</summary>
+    Task<StoredLexicon?> GetLexiconAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A cheap summary that changes whenever a policy, lexicon or rumor is stored (by any silo on the same store): the sums
+    /// of the policy and lexicon versions (each store adds one to one version) and the number of rumors (never deleted).
+    /// </summary>
+    Task<AdminStamp> AdminStampAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>See <see cref="IAdminStore.AdminStampAsync"/>: equal stamps mean nothing a silo screens with has changed.</summary>
+public readonly record struct AdminStamp(long Policies, long Lexicons, long Rumors);

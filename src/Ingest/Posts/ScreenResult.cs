@@ -12,8 +12,9 @@ public sealed record ScreenResult(
     string DecisionId,
     string Source,
     Debunk? Debunk,
-    int Version)
+    int Version,
+    long? PolicyVersion)
 {
     public static ScreenResult From(DecisionRecord d) =>
-        new(d.PostId, d.Action, d.Labels, d.RiskScore, d.AccountStatus, d.DecisionId, d.Source, d.Debunk, d.Version);
+        new(d.PostId, d.Action, d.Labels, d.RiskScore, d.AccountStatus, d.DecisionId, d.Source, d.Debunk, d.Version, d.PolicyVersion);
 }

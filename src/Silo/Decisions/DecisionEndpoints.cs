@@ -67,5 +67,5 @@ internal static class DecisionEndpoints
 
     private static FeedItem ToItem(long cursor, DecisionRecord d) =>
         new(FeedCursor.Format(cursor), d.DecisionId, d.PostId, d.Version, d.Account, d.Action, d.Labels, d.Source, d.Reviewer,
-            d.DecidedAt, d.Supersedes, d.RiskScore, d.AccountStatus, d.Debunk);
+            d.DecidedAt, d.Supersedes, d.RiskScore, d.AccountStatus, d.Debunk, d.PolicyVersion);
 }

@@ -17,6 +17,7 @@ public sealed record FeedItem(
     string? Supersedes,
     double RiskScore,
     string AccountStatus,
-    Debunk? Debunk);
+    Debunk? Debunk,
+    long? PolicyVersion);
 
 public sealed record FeedPage(IReadOnlyList<FeedItem> Decisions, string Next);

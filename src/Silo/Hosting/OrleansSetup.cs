@@ -153,12 +153,12 @@ internal static class OrleansSetup
             });
         });
         builder.Services.AddPostgresFacts(connectionString, PostStreams.Provider);
-        // Feed readers of this silo wake for decisions any silo stores.
+        // Feed readers of this silo wake for decisions any silo stores; policies, lexicons and rumors any silo stores reload here.
         builder.Services.AddHostedService(sp =>
         {
             var signal = sp.GetRequiredService<FeedSignal>();
             return new PostgresFeedListener(sp.GetRequiredService<PostgresDatabases>().Get(connectionString), signal.Wake, signal.WakeAll,
-                TimeProvider.System, sp.GetRequiredService<ILogger<PostgresFeedListener>>());
+                sp.GetRequiredService<Admin.AdminChangeSignal>().Raise, TimeProvider.System, sp.GetRequiredService<ILogger<PostgresFeedListener>>());
         });
     }
 

@@ -38,6 +38,15 @@ internal static partial class SiloLog
     [LoggerMessage(5010, LogLevel.Information, "Cluster mode: membership, streams, grain state and facts in PostgreSQL {Database} (Kubernetes hosting: {Kubernetes})")]
     public static partial void ClusterStore(ILogger logger, string database, bool kubernetes);
 
+    [LoggerMessage(5011, LogLevel.Information, "Lexicon {Name} is now version {Version} with {Terms} terms (stored by another silo)")]
+    public static partial void LexiconSynced(ILogger logger, string name, long version, int terms);
+
+    [LoggerMessage(5012, LogLevel.Information, "Rumor library reloaded: {Rumors} rumors (added by another silo)")]
+    public static partial void RumorsSynced(ILogger logger, int rumors);
+
+    [LoggerMessage(5013, LogLevel.Warning, "Could not check the store for policy, lexicon or rumor changes; retrying")]
+    public static partial void AdminSyncFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(5050, LogLevel.Information, "Data directory {Path}")]
     public static partial void DataDirectory(ILogger logger, string path);
 

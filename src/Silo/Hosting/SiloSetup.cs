@@ -1,3 +1,4 @@
+using Cluster.Silo.Admin;
 using Cluster.Silo.Rumors;
 using Cluster.Silo.Decisions;
 using Cluster.Silo.Lexicons;
@@ -13,6 +14,8 @@ internal static class SiloSetup
         services.AddSingleton<FeedSignal>();
         services.AddSingleton<LexiconCatalog>();
         services.AddSingleton<RumorCatalog>();
+        services.AddSingleton<AdminChangeSignal>();
+        services.AddHostedService<AdminSync>();
         services.AddSingleton<ClusterMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<SiloLifecycle>();

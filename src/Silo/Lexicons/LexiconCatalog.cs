@@ -56,6 +56,43 @@ internal sealed class LexiconCatalog(IAdminStore store, ScreeningEngine engine, 
         }
     }
 
+    /// <summary>
+    /// Takes in what another silo stored: every list whose stored version is newer than the one held is read and parsed,
+    /// then one rebuild swaps them all in. A list this silo stored itself is already held at that version and skipped.
+    /// </summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var stored = await store.LexiconVersionsAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var changed = 0;
+            foreach (var (name, version) in stored)
+            {
+                if (_sources.TryGetValue(name, out var held) && held.Version >= version)
+                {
+                    continue;
+                }
+                if (await store.GetLexiconAsync(name, cancellationToken) is not { } lexicon || (held is not null && held.Version >= lexicon.Version))
+                {
+                    continue;
+                }
+                var entries = LexiconParser.Parse(lexicon.Body).Entries;
+                _sources[name] = new LexiconSource(name, lexicon.Version, entries);
+                SiloLog.LexiconSynced(logger, name, lexicon.Version, entries.Count);
+                changed++;
+            }
+            if (changed > 0)
+            {
+                Rebuild();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private void Rebuild() =>
         engine.Swap(LexiconSnapshot.Build(builtIn.Sources.Concat(_sources.Values).ToList()));
 }

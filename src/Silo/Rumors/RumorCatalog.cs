@@ -47,5 +47,34 @@ internal sealed class RumorCatalog(IAdminStore store, ScreeningEngine engine, IL
         }
     }
 
+    /// <summary>
+    /// Takes in rumors another silo added: when the store holds a different number of rumors than this silo (they are
+    /// never deleted), the library is read again and rebuilt.
+    /// </summary>
+    public async Task RefreshAsync(long storedCount, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (storedCount == _rumors.Count)
+            {
+                return;
+            }
+            var stored = await store.AllRumorsAsync(cancellationToken);
+            if (stored.Count == _rumors.Count)
+            {
+                return;
+            }
+            _rumors.Clear();
+            _rumors.AddRange(stored.Select(r => new Rumor(r.Id, r.Title, r.Claim, r.DebunkUrl)));
+            Rebuild();
+            SiloLog.RumorsSynced(logger, _rumors.Count);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private void Rebuild() => engine.Swap(RumorLibrary.Build(_rumors, ScreeningEngine.MatchForm));
 }

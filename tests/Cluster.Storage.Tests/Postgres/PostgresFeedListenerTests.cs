@@ -32,7 +32,7 @@ public sealed class PostgresFeedListenerTests : IDisposable
         _writer = new PostgresDatabase(_connectionString);
         _reader = new PostgresDatabase(_connectionString);
         _facts = new PostgresFactsStore(_writer, StandaloneServices.QueueWriter(_writer, queues: 8), TimeProvider.System);
-        _listener = new PostgresFeedListener(_reader, _heard.Add, () => _listening.TrySetResult(), TimeProvider.System,
+        _listener = new PostgresFeedListener(_reader, _heard.Add, () => _listening.TrySetResult(), () => { }, TimeProvider.System,
             NullLogger<PostgresFeedListener>.Instance);
     }
 

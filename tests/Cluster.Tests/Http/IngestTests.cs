@@ -165,12 +165,18 @@ public sealed class IngestTests : SiloTestBase
     [Fact]
     public async Task A_policy_change_moves_the_same_content_from_block_to_review()
     {
+        var before = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post("pol-0", "测试诈骗词"))).Json())["results"]![0]!;
+        Assert.Equal(("block", 0), (before["action"]!.GetValue<string>(), before["policyVersion"]!.GetValue<int>()));
+
         var policy = await Admin.PutAsync("/v1/admin/platforms/demo/policy", JsonContent("""{"thresholds":{"fraud":{"review":0.5,"block":0.95}}}"""));
         Assert.Equal(HttpStatusCode.OK, policy.StatusCode);
         Assert.Equal(1, (await policy.Json())["version"]!.GetValue<int>());
 
         var result = (await (await Platform.PostJsonAsync("/v1/screen", Api.Post("pol-1", "测试诈骗词"))).Json())["results"]![0]!;
-        Assert.Equal("review", result["action"]!.GetValue<string>());
+        Assert.Equal(("review", 1), (result["action"]!.GetValue<string>(), result["policyVersion"]!.GetValue<int>()));
+        // The feed names the policy version each machine decision applied.
+        var feed = await Platform.FeedAsync(2);
+        Assert.Equal([("pol-0", 0), ("pol-1", 1)], feed.Select(d => (d["postId"]!.GetValue<string>(), d["policyVersion"]!.GetValue<int>())));
 
         var bad = await Admin.PutAsync("/v1/admin/platforms/demo/policy", JsonContent("""{"thresholds":{"casino":{"review":0.5,"block":0.9},"fraud":{"review":0.9,"block":0.2}}}"""));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);

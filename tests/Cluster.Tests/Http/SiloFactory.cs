@@ -15,12 +15,15 @@ public sealed class SiloFactory : WebApplicationFactory<Program>
     private readonly TimeProvider? _time;
     private readonly bool _configureAdminToken;
     private readonly string? _cluster;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    public SiloFactory(TimeProvider? time = null, bool configureAdminToken = true, string? cluster = null)
+    public SiloFactory(TimeProvider? time = null, bool configureAdminToken = true, string? cluster = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         _time = time;
         _configureAdminToken = configureAdminToken;
         _cluster = cluster;
+        _settings = settings ?? new Dictionary<string, string>();
         DataDir = Path.Combine(Path.GetTempPath(), "silo-tests-" + Guid.NewGuid().ToString("N"));
     }
 
@@ -38,6 +41,10 @@ public sealed class SiloFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting("ConnectionStrings:Cluster", _cluster);
             builder.UseSetting("Orleans:AdvertisedAddress", "127.0.0.1");
+        }
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
         }
         if (_configureAdminToken)
         {

@@ -1,12 +1,19 @@
 using System.Globalization;
 using Cluster.Grains.Auth;
 using Cluster.Grains.Lexicons;
+using Cluster.Grains.Platforms;
 using NpgsqlTypes;
 
 namespace Cluster.Storage.Postgres.Facts;
 
 internal sealed partial class PostgresFactsStore
 {
+    /// <summary>
+    /// The channel every policy, lexicon and rumor write notifies (at its commit), so every silo's
+    /// <see cref="PostgresFeedListener"/> wakes its admin sync at once instead of at its next poll.
+    /// </summary>
+    public const string AdminChannel = "cluster_admin";
+
     /// <summary>
     /// One round trip for the three kinds of token, checked in the embedded store's order: admin, platform key, reviewer.
     /// A hash is in at most one table in practice; the rank keeps the order if it were in several.
@@ -57,10 +64,10 @@ internal sealed partial class PostgresFactsStore
     }
 
     public async Task<long> PutPolicyAsync(string platform, string body, CancellationToken cancellationToken) =>
-        await ScalarAsync<long>("""
+        await ScalarAsync<long>($"""
             INSERT INTO policies AS p (platform, version, body) VALUES (@p, 1, @b)
             ON CONFLICT (platform) DO UPDATE SET version = p.version + 1, body = excluded.body
-            RETURNING version
+            RETURNING version, pg_notify('{AdminChannel}', 'policy')
             """, cancellationToken, ("p", platform), ("b", Storable(body)));
 
     public async Task<IReadOnlyList<(string Platform, long Version, string Body)>> AllPoliciesAsync(CancellationToken cancellationToken)
@@ -88,10 +95,10 @@ internal sealed partial class PostgresFactsStore
     }
 
     public async Task<long> PutLexiconAsync(string name, string body, int terms, CancellationToken cancellationToken) =>
-        await ScalarAsync<long>("""
+        await ScalarAsync<long>($"""
             INSERT INTO lexicons AS l (name, version, body, terms, updated_at) VALUES (@n, 1, @b, @t, @now)
             ON CONFLICT (name) DO UPDATE SET version = l.version + 1, body = excluded.body, terms = excluded.terms, updated_at = excluded.updated_at
-            RETURNING version
+            RETURNING version, pg_notify('{AdminChannel}', 'lexicon')
             """, cancellationToken, ("n", name), ("b", Storable(body)), ("t", terms), ("now", Now()));
 
     public async Task<IReadOnlyList<StoredLexicon>> AllLexiconsAsync(CancellationToken cancellationToken)
@@ -108,7 +115,8 @@ internal sealed partial class PostgresFactsStore
     }
 
     public async Task<string> AddRumorAsync(string title, string claim, string debunkUrl, CancellationToken cancellationToken) =>
-        "ru-" + (await ScalarAsync<long>("INSERT INTO rumors (title, claim, debunk_url, created_at) VALUES (@t, @c, @u, @now) RETURNING seq",
+        "ru-" + (await ScalarAsync<long>(
+            $"INSERT INTO rumors (title, claim, debunk_url, created_at) VALUES (@t, @c, @u, @now) RETURNING seq, pg_notify('{AdminChannel}', 'rumor')",
             cancellationToken, ("t", Storable(title)), ("c", Storable(claim)), ("u", Storable(debunkUrl)), ("now", Now())))
         .ToString(CultureInfo.InvariantCulture);
 
@@ -124,6 +132,42 @@ internal sealed partial class PostgresFactsStore
                 r.GetFieldValue<DateTimeOffset>(4)));
         }
         return list;
+    }
+
+    public async Task<IReadOnlyList<(string Name, long Version)>> LexiconVersionsAsync(CancellationToken cancellationToken)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, "SELECT name, version FROM lexicons ORDER BY name COLLATE \"C\"");
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var list = new List<(string, long)>();
+        while (await r.ReadAsync(cancellationToken))
+        {
+            list.Add((r.GetString(0), r.GetInt64(1)));
+        }
+        return list;
+    }
+
+    public async Task<StoredLexicon?> GetLexiconAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, "SELECT name, version, body, terms, updated_at FROM lexicons WHERE name = @n", ("n", name));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await r.ReadAsync(cancellationToken)
+            ? new StoredLexicon(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4))
+            : null;
+    }
+
+    /// <summary>Rumors are counted, not numbered: an identity hands out numbers before commit, so a later number can commit first.</summary>
+    public async Task<AdminStamp> AdminStampAsync(CancellationToken cancellationToken)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, """
+            SELECT (SELECT coalesce(sum(version), 0)::bigint FROM policies), (SELECT coalesce(sum(version), 0)::bigint FROM lexicons),
+                   (SELECT count(*) FROM rumors)
+            """);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        await r.ReadAsync(cancellationToken);
+        return new AdminStamp(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
     }
 
     private async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)

@@ -179,7 +179,7 @@ internal sealed partial class PostgresFactsStore
             list.Add((r.GetInt64(0), new DecisionRecord(
                 r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(11), r.GetString(4), r.GetString(5), r.GetString(6),
                 NullableString(r, 7), r.GetFieldValue<DateTimeOffset>(8), NullableString(r, 9),
-                body.Labels, body.RiskScore, body.AccountStatus, body.Debunk)));
+                body.Labels, body.RiskScore, body.AccountStatus, body.Debunk, body.Policy)));
         }
         return list;
     }
@@ -199,7 +199,7 @@ internal sealed partial class PostgresFactsStore
         AddArray(p, "at", NpgsqlDbType.TimestampTz, decisions.Select(static d => Utc(d.DecidedAt)).ToArray());
         AddArray(p, "supersedes", NpgsqlDbType.Text, decisions.Select(static d => d.Supersedes).ToArray());
         AddArray(p, "body", NpgsqlDbType.Json, decisions.Select(static d =>
-            JsonSerializer.Serialize(new DecisionBody(1, d.Labels, d.RiskScore, d.AccountStatus, d.Debunk), FactsJson.Default.DecisionBody)).ToArray());
+            JsonSerializer.Serialize(DecisionBody.Of(d), FactsJson.Default.DecisionBody)).ToArray());
         return cmd;
     }
 

@@ -11,9 +11,12 @@ namespace Cluster.Storage.Postgres.Facts;
 /// keeps one such connection per silo. <c>IDecisionStore.Recorded</c> still wakes readers of the silo that stored the
 /// decision (and counts it, once); a notification only wakes, so the two overlapping costs one extra query. After a
 /// (re)connection every reader is woken once, for what committed while nobody listened.
+/// The same connection listens on <see cref="PostgresFactsStore.AdminChannel"/>: a policy, lexicon or rumor stored by
+/// any silo calls <paramref name="adminChanged"/> (also after a reconnection), so this silo reloads it at once.
 /// </summary>
 internal sealed class PostgresFeedListener(
-    PostgresDatabase database, Action<string> advanced, Action resubscribed, TimeProvider time, ILogger<PostgresFeedListener> logger) : BackgroundService
+    PostgresDatabase database, Action<string> advanced, Action resubscribed, Action adminChanged, TimeProvider time,
+    ILogger<PostgresFeedListener> logger) : BackgroundService
 {
     /// <summary>How long a quiet connection waits before it checks it is still alive (a dead peer may send nothing).</summary>
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(30);
@@ -43,13 +46,24 @@ internal sealed class PostgresFeedListener(
     private async Task ListenAsync(CancellationToken stoppingToken)
     {
         await using var c = await database.DataSource.OpenConnectionAsync(stoppingToken);
-        c.Notification += (_, e) => advanced(e.Payload);
-        await using (var listen = new NpgsqlCommand($"LISTEN {PostgresFactsStore.FeedChannel}", c))
+        c.Notification += (_, e) =>
+        {
+            if (e.Channel == PostgresFactsStore.AdminChannel)
+            {
+                adminChanged();
+            }
+            else
+            {
+                advanced(e.Payload);
+            }
+        };
+        await using (var listen = new NpgsqlCommand($"LISTEN {PostgresFactsStore.FeedChannel}; LISTEN {PostgresFactsStore.AdminChannel}", c))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
         PostgresLog.FeedListening(logger, database.Name);
         resubscribed();
+        adminChanged();
         while (true)
         {
             if (!await c.WaitAsync(Idle, stoppingToken))

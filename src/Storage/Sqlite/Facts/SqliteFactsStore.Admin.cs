@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cluster.Grains.Auth;
 using Cluster.Grains.Lexicons;
+using Cluster.Grains.Platforms;
 using Cluster.Grains.Storage;
 
 namespace Cluster.Storage.Sqlite.Facts;
@@ -110,5 +111,38 @@ public sealed partial class SqliteFactsStore
                 r.GetString(1), r.GetString(2), r.GetString(3), FromUnixMs(r.GetInt64(4))));
         }
         return Task.FromResult<IReadOnlyList<StoredRumor>>(list);
+    }
+
+    public Task<IReadOnlyList<(string Name, long Version)>> LexiconVersionsAsync(CancellationToken cancellationToken)
+    {
+        using var c = OpenRead();
+        using var cmd = Command(c, null, "SELECT name, version FROM lexicons ORDER BY name");
+        using var r = cmd.ExecuteReader();
+        var list = new List<(string, long)>();
+        while (r.Read())
+        {
+            list.Add((r.GetString(0), r.GetInt64(1)));
+        }
+        return Task.FromResult<IReadOnlyList<(string, long)>>(list);
+    }
+
+    public Task<StoredLexicon?> GetLexiconAsync(string name, CancellationToken cancellationToken)
+    {
+        using var c = OpenRead();
+        using var cmd = Command(c, null, "SELECT name, version, body, terms, updated_at FROM lexicons WHERE name = $n", ("$n", name));
+        using var r = cmd.ExecuteReader();
+        return Task.FromResult(r.Read() ? new StoredLexicon(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetInt32(3), FromUnixMs(r.GetInt64(4))) : null);
+    }
+
+    public Task<AdminStamp> AdminStampAsync(CancellationToken cancellationToken)
+    {
+        using var c = OpenRead();
+        using var cmd = Command(c, null, """
+            SELECT (SELECT coalesce(sum(version), 0) FROM policies), (SELECT coalesce(sum(version), 0) FROM lexicons),
+                   (SELECT count(*) FROM rumors)
+            """);
+        using var r = cmd.ExecuteReader();
+        r.Read();
+        return Task.FromResult(new AdminStamp(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
     }
 }

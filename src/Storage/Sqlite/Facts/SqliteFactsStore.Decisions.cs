@@ -29,7 +29,7 @@ public sealed partial class SqliteFactsStore
         for (var i = 0; i < decisions.Count; i++)
         {
             var d = decisions[i];
-            bodies[i] = JsonSerializer.Serialize(new DecisionBody(1, d.Labels, d.RiskScore, d.AccountStatus, d.Debunk), FactsJson.Default.DecisionBody);
+            bodies[i] = JsonSerializer.Serialize(DecisionBody.Of(d), FactsJson.Default.DecisionBody);
         }
         var labels = new string[reviewItems.Count];
         for (var i = 0; i < reviewItems.Count; i++)
@@ -95,7 +95,7 @@ public sealed partial class SqliteFactsStore
             list.Add((r.GetInt64(0), new DecisionRecord(
                 r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(11), r.GetString(4), r.GetString(5), r.GetString(6),
                 NullableString(r, 7), FromUnixMs(r.GetInt64(8)), NullableString(r, 9),
-                body.Labels, body.RiskScore, body.AccountStatus, body.Debunk)));
+                body.Labels, body.RiskScore, body.AccountStatus, body.Debunk, body.Policy)));
         }
         return list;
     }
