@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Cluster.Storage.Postgres.Facts;
+using Cluster.Storage.Streams;
 using Cluster.Storage.Writing;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Cluster.Storage.Postgres;
@@ -20,6 +22,7 @@ internal sealed class PostgresDatabase : IDisposable
     private readonly Lazy<CombiningWriter> _writer;
     private readonly Lazy<CombiningWriter> _stateWriter;
     private readonly Lazy<PostgresStateWrites> _stateWrites;
+    private PostgresQueueListener? _queueListener;
 
     public PostgresDatabase(string connectionString, int maxWritesPerTransaction = 256)
     {
@@ -56,8 +59,19 @@ internal sealed class PostgresDatabase : IDisposable
     /// </summary>
     public PostgresFactsStore? Facts { get; set; }
 
+    /// <summary>The stream queues' wake-ups of one provider, fed by this silo's one <see cref="PostgresQueueListener"/> on this database.</summary>
+    public QueueWakeups QueueWakeups(string provider, int queues, TimeSpan fallback, TimeProvider time, ILogger logger)
+    {
+        lock (_writer)
+        {
+            _queueListener ??= new PostgresQueueListener(this, time, logger);
+        }
+        return _queueListener.For(provider, queues, fallback);
+    }
+
     public void Dispose()
     {
+        _queueListener?.Dispose();
         if (_writer.IsValueCreated)
         {
             _writer.Value.Dispose();

@@ -20,6 +20,12 @@ internal static partial class PostgresLog
     [LoggerMessage(6121, LogLevel.Warning, "Feed notifications from PostgreSQL {Database} lost their connection; listening again in 1 s")]
     public static partial void FeedListenerFailed(ILogger logger, Exception exception, string database);
 
+    [LoggerMessage(6122, LogLevel.Information, "Stream queue notifications: listening on PostgreSQL {Database}")]
+    public static partial void QueueListening(ILogger logger, string database);
+
+    [LoggerMessage(6123, LogLevel.Warning, "Stream queue notifications from PostgreSQL {Database} lost their connection; every poll reads until listening again")]
+    public static partial void QueueListenerFailed(ILogger logger, Exception exception, string database);
+
     [LoggerMessage(6110, LogLevel.Information, "Membership of cluster {ClusterId} in PostgreSQL {Database}")]
     public static partial void MembershipOpened(ILogger logger, string clusterId, string database);
 

@@ -18,8 +18,10 @@ internal static class PostgresQueueAdapterFactory
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var loggers = services.GetRequiredService<ILoggerFactory>();
         PostgresLog.StreamsOpened(loggers.CreateLogger(typeof(PostgresQueueAdapterFactory)), name, options.QueueCount, writer.Database.Name);
+        var wakeups = writer.Database.QueueWakeups(name, options.QueueCount, options.FallbackRead, time, loggers.CreateLogger<PostgresQueueListener>());
         var adapter = new QueueAdapter(name, "PostgreSQL", items => writer.AppendAsync(items),
-            queue => new PostgresQueueAdapterReceiver(name, queue, writer.Database, serializer, options, time, loggers.CreateLogger<PostgresQueueAdapterReceiver>()));
+            queue => new PostgresQueueAdapterReceiver(name, queue, writer.Database, serializer, options, time, loggers.CreateLogger<PostgresQueueAdapterReceiver>(),
+                wakeups));
         return new QueueAdapterFactory(name, options.CacheSize, writer.Mapper, adapter, loggers);
     }
 }

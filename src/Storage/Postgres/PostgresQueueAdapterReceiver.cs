@@ -14,11 +14,13 @@ namespace Cluster.Storage.Postgres;
 /// OnNextAsync; see <c>SqliteQueueAdapterReceiver</c> for the argument from Orleans' SimpleQueueCache), and as there
 /// exactly the listed rows are deleted (<c>seq = ANY(…)</c>), not everything below the highest: a row whose delivery
 /// failed stays and comes again when the queue restarts. Reads and deletes use pooled connections, not the writer:
-/// they touch no row an append locks.
+/// they touch no row an append locks. A queue is read only when an append to it was notified (<see cref="PostgresQueueListener"/>),
+/// or its last read filled the batch, or <see cref="PostgresStreamOptions.FallbackRead"/> passed: see <see cref="QueueWakeups"/>.
 /// </summary>
 internal sealed class PostgresQueueAdapterReceiver(
-    string provider, int queue, PostgresDatabase database, Serializer serializer, PostgresStreamOptions options, TimeProvider time, ILogger logger)
-    : QueueReceiver(provider, queue, serializer, options.ReadBatchSize, options.Retention, time, logger)
+    string provider, int queue, PostgresDatabase database, Serializer serializer, PostgresStreamOptions options, TimeProvider time, ILogger logger,
+    QueueWakeups? wakeups = null)
+    : QueueReceiver(provider, queue, serializer, options.ReadBatchSize, options.Retention, time, logger, wakeups)
 {
     protected override async Task ReadAsync(long after, int limit, List<IBatchContainer> batch, CancellationToken cancellationToken)
     {

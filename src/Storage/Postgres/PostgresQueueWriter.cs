@@ -14,7 +14,8 @@ namespace Cluster.Storage.Postgres;
 /// <c>UPDATE … RETURNING</c>, queues in ascending order (one round trip for all of them), then every row is inserted by
 /// one <c>INSERT … SELECT FROM unnest(…)</c>. The queue_seq row stays locked until commit, so appends to one queue from
 /// any number of silos commit in sequence order and a receiver reading "after my position" never passes a row that
-/// commits later. Resolve it as the keyed service named like the stream provider.
+/// commits later. The transaction also notifies <see cref="PostgresQueueListener.Channel"/> with the queues it wrote, which
+/// wakes their receivers on whichever silo holds them. Resolve it as the keyed service named like the stream provider.
 /// </summary>
 public sealed class PostgresQueueWriter
 {
@@ -106,10 +107,12 @@ public sealed class PostgresQueueWriter
                 i++;
             }
         }
-        using var insert = new NpgsqlCommand("""
+        // The insert, and the notification that wakes the receivers of these queues on every silo at commit, in one round trip.
+        using var write = new NpgsqlBatch(c, (NpgsqlTransaction)tx);
+        var insert = new NpgsqlBatchCommand("""
             INSERT INTO stream_message (provider, queue, seq, stream_ns, stream_key, payload, enqueued_at)
             SELECT @p, q, s, ns, k, pl, @now FROM unnest(@q, @s, @ns, @k, @pl) AS t(q, s, ns, k, pl)
-            """, c, (NpgsqlTransaction)tx);
+            """);
         insert.Parameters.AddWithValue("p", _provider);
         insert.Parameters.AddWithValue("now", _time.GetUtcNow());
         insert.Parameters.AddWithValue("q", NpgsqlDbType.Array | NpgsqlDbType.Integer, queues);
@@ -117,7 +120,11 @@ public sealed class PostgresQueueWriter
         insert.Parameters.AddWithValue("ns", NpgsqlDbType.Array | NpgsqlDbType.Text, namespaces);
         insert.Parameters.AddWithValue("k", NpgsqlDbType.Array | NpgsqlDbType.Text, keys);
         insert.Parameters.AddWithValue("pl", NpgsqlDbType.Array | NpgsqlDbType.Bytea, payloads);
-        insert.ExecuteNonQuery();
+        write.BatchCommands.Add(insert);
+        var notify = new NpgsqlBatchCommand($"SELECT pg_notify('{PostgresQueueListener.Channel}', @payload)");
+        notify.Parameters.AddWithValue("payload", PostgresQueueListener.Payload(_provider, byQueue.Keys));
+        write.BatchCommands.Add(notify);
+        write.ExecuteNonQuery();
         return result;
     }
 }

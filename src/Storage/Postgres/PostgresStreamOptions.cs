@@ -20,4 +20,10 @@ public sealed class PostgresStreamOptions
 
     /// <summary>Most rows one prune statement deletes.</summary>
     public int PruneBatchSize { get; set; } = 1000;
+
+    /// <summary>
+    /// While append notifications arrive, a queue nobody was notified to have appended to is still read this often (the
+    /// bound on a notification lost otherwise). Without notifications (the listening connection is down) every poll reads.
+    /// </summary>
+    public TimeSpan FallbackRead { get; set; } = TimeSpan.FromSeconds(2);
 }

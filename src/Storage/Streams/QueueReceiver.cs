@@ -9,13 +9,18 @@ namespace Cluster.Storage.Streams;
 /// <summary>
 /// What the SQLite and PostgreSQL receivers share: the position, the read bound, turning rows into batch containers
 /// (an unreadable row is logged and skipped, never acknowledged), collecting the acknowledged sequences, and when to
-/// prune delivered rows past the retention. The backends supply the three statements. For what an acknowledgement
-/// means, see <c>SqliteQueueAdapterReceiver</c>.
+/// prune delivered rows past the retention, and (given <see cref="QueueWakeups"/>) skipping the read of a queue no
+/// append was notified for. The backends supply the three statements. For what an acknowledgement means, see
+/// <c>SqliteQueueAdapterReceiver</c>.
 /// </summary>
 internal abstract class QueueReceiver(
-    string provider, int queue, Serializer serializer, int readBatchSize, TimeSpan retention, TimeProvider time, ILogger logger) : IQueueAdapterReceiver
+    string provider, int queue, Serializer serializer, int readBatchSize, TimeSpan retention, TimeProvider time, ILogger logger,
+    QueueWakeups? wakeups = null) : IQueueAdapterReceiver
 {
+    private static readonly IList<IBatchContainer> Nothing = Array.Empty<IBatchContainer>();
+
     private DateTimeOffset _nextRetentionPrune;
+    private int _rowsRead;
 
     protected string Provider { get; } = provider;
 
@@ -44,9 +49,15 @@ internal abstract class QueueReceiver(
             _nextRetentionPrune = now + TimeSpan.FromTicks(Math.Clamp(retention.Ticks / 10, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
             await DeleteExpiredAsync(now - retention, cancellationToken);
         }
+        if (wakeups?.ShouldRead(Queue) == false)
+        {
+            return Nothing;
+        }
         var limit = maxCount <= 0 ? readBatchSize : Math.Min(maxCount, readBatchSize);
         var batch = new List<IBatchContainer>();
+        _rowsRead = 0;
         await ReadAsync(Position, limit, batch, cancellationToken);
+        wakeups?.Read(Queue, full: _rowsRead >= limit);
         return batch;
     }
 
@@ -87,6 +98,7 @@ internal abstract class QueueReceiver(
     protected void Add(long seq, string streamNamespace, string streamKey, byte[] payload, List<IBatchContainer> batch)
     {
         Position = seq;
+        _rowsRead++;
         try
         {
             var @event = serializer.Deserialize<object>(payload) ?? throw new InvalidDataException("empty event");
