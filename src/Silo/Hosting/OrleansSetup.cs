@@ -29,7 +29,7 @@ internal static class OrleansSetup
     public const string ClusterConnectionString = "Cluster";
 
     /// <summary>Set in every Kubernetes pod (the API server's address), never elsewhere in practice.</summary>
-    private const string KubernetesServiceHost = "KUBERNETES_SERVICE_HOST";
+    internal const string KubernetesServiceHost = "KUBERNETES_SERVICE_HOST";
 
     public static WebApplicationBuilder AddOrleansSilo(this WebApplicationBuilder builder)
     {
@@ -38,7 +38,12 @@ internal static class OrleansSetup
         var orleans = OptionsSetup.Bind<OrleansOptions>(configuration, "Orleans", o => o.Validate());
         var storage = OptionsSetup.Bind<StorageOptions>(configuration, "Storage", o => o.Validate());
         var cluster = configuration.GetConnectionString(ClusterConnectionString);
-        if (string.IsNullOrWhiteSpace(cluster))
+        var azure = configuration.GetConnectionString(AzureSetup.ConnectionStringName);
+        if (!string.IsNullOrWhiteSpace(azure))
+        {
+            builder.AddAzureStore(azure, cluster, silo, orleans);
+        }
+        else if (string.IsNullOrWhiteSpace(cluster))
         {
             builder.AddEmbeddedStore(silo, orleans, storage);
         }
@@ -163,7 +168,7 @@ internal static class OrleansSetup
     }
 
     /// <summary>What both modes set on the silo: its name (a pod's name wins under Kubernetes hosting), collection, the dashboard.</summary>
-    private static void ConfigureSilo(this ISiloBuilder s, SiloOptions silo, OrleansOptions orleans)
+    internal static void ConfigureSilo(this ISiloBuilder s, SiloOptions silo, OrleansOptions orleans)
     {
         s.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = silo.Name);
         s.Configure<GrainCollectionOptions>(o => o.CollectionAge = orleans.IdleTimeout);

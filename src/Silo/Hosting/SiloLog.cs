@@ -38,6 +38,9 @@ internal static partial class SiloLog
     [LoggerMessage(5010, LogLevel.Information, "Cluster mode: membership, streams, grain state and facts in PostgreSQL {Database} (Kubernetes hosting: {Kubernetes})")]
     public static partial void ClusterStore(ILogger logger, string database, bool kubernetes);
 
+    [LoggerMessage(5011, LogLevel.Information, "Azure Storage mode: membership, streams and grain state in storage account {Account}, facts in PostgreSQL {Database} (Kubernetes hosting: {Kubernetes})")]
+    public static partial void AzureStore(ILogger logger, string account, string database, bool kubernetes);
+
     [LoggerMessage(5050, LogLevel.Information, "Data directory {Path}")]
     public static partial void DataDirectory(ILogger logger, string path);
 
