@@ -167,11 +167,15 @@ internal static class OrleansSetup
         });
     }
 
-    /// <summary>What both modes set on the silo: its name (a pod's name wins under Kubernetes hosting), collection, the dashboard.</summary>
+    /// <summary>
+    /// What every mode sets on the silo: its name (a pod's name wins under Kubernetes hosting), collection, failure
+    /// detection as configured (Orleans:Membership, Orleans' ClusterMembershipOptions; its defaults otherwise), the dashboard.
+    /// </summary>
     internal static void ConfigureSilo(this ISiloBuilder s, SiloOptions silo, OrleansOptions orleans)
     {
         s.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = silo.Name);
         s.Configure<GrainCollectionOptions>(o => o.CollectionAge = orleans.IdleTimeout);
+        s.Services.Configure<ClusterMembershipOptions>(s.Configuration.GetSection("Orleans:Membership"));
         s.AddDashboard();
     }
 

@@ -2,8 +2,12 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cluster.Grains.Accounts;
+using Cluster.Grains.Posts;
+using Cluster.Storage.Postgres.Facts;
 using Cluster.Storage.Tests.Postgres;
 using Cluster.Tests.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Cluster.Tests.Azure;
@@ -109,6 +113,37 @@ public sealed class AzureModeTests(AzuriteServer azurite, PostgresServer postgre
         Assert.Equal(2, state["posts"]!.GetValue<int>()); // an edit is the same post
         Assert.Equal(2, state["violations"]!.GetValue<int>());
         Assert.Equal(["1:s-1", "1:e-1", "2:e-1"], state["recentPosts"]!.AsArray().Select(m => m!.GetValue<string>()));
+    }
+
+    /// <summary>
+    /// What a crash between the facts commit and the produce leaves (or a produce that failed): posts stored without a
+    /// queue message and without a 202. The platform's retry finds them stored; since neither has a decision, their
+    /// events are produced again and each is decided once. A third send, once decided, changes nothing.
+    /// </summary>
+    [Fact]
+    public async Task Posts_stored_without_their_events_are_decided_when_the_platform_sends_them_again()
+    {
+        var facts = _silo.Services.GetRequiredService<PostgresFactsStore>();
+        var now = DateTimeOffset.UtcNow;
+        var lost = new[] { ("lost-1", "测试诈骗词，日赚五百"), ("lost-2", "今天天气不错") };
+        var stored = await facts.AppendPostsAsync(lost.Select(p => new PostAppend(
+            new PostRecord("az-demo", p.Item1, "u-l", "post", p.Item2, null, now, ContentHash.Of("post", p.Item2), 1),
+            new PostSubmitted(PostSubmitted.CurrentV, "az-demo", p.Item1, "u-l", "post", now, null, []), Enqueue: false)).ToList(), CancellationToken.None);
+        Assert.All(stored, o => Assert.Equal(AppendKind.New, o.Kind));
+        Assert.Equal(0, await _deployment.QueuedMessagesAsync(Queues));
+
+        var retry = lost.Select(p => Api.Post(p.Item1, p.Item2, "u-l")).ToArray();
+        var again = await (await _platform.PostJsonAsync("/v1/posts", retry)).Json();
+        Assert.Equal((0, 2), (again["accepted"]!.GetValue<int>(), again["duplicates"]!.GetValue<int>()));
+        var feed = await _platform.FeedAsync(2);
+        Assert.Equal(["lost-1:block", "lost-2:allow"], feed.Select(d => $"{d["postId"]}:{d["action"]}").Order(StringComparer.Ordinal));
+
+        again = await (await _platform.PostJsonAsync("/v1/posts", retry)).Json();
+        Assert.Equal((0, 2), (again["accepted"]!.GetValue<int>(), again["duplicates"]!.GetValue<int>()));
+        await DrainedAsync();
+        var after = await (await _platform.GetAsync($"/v1/decisions?after={feed[^1]["cursor"]}&limit=1000")).Json();
+        Assert.Empty(after["decisions"]!.AsArray());
+        Assert.Equal(2, (await (await _platform.GetAsync("/v1/accounts/u-l")).Json())["posts"]!.GetValue<int>());
     }
 
     /// <summary>Waits until the service's queues hold no message (bounded): every event delivered and deleted.</summary>
