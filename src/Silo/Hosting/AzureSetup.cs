@@ -49,6 +49,11 @@ internal static partial class AzureSetup
         var azure = OptionsSetup.Bind<AzureStorageOptions>(builder.Configuration, "AzureStorage", o => o.Validate());
         var (tables, blobs, queues) = Clients(connectionString, key);
         var kubernetes = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OrleansSetup.KubernetesServiceHost));
+        if (!kubernetes)
+        {
+            // Checked again where the names are made: in a pod Kubernetes hosting replaces the id with the pod label's.
+            Checked(orleans.ServiceId);
+        }
 
         builder.Services.AddSingleton(sp =>
         {
