@@ -18,7 +18,8 @@ namespace Cluster.Silo.Hosting;
 /// clustering, and every durable thing (stream queues, grain state, facts) in one SQLite file,
 /// &lt;Silo:DataDir&gt;/cluster.db, behind one writer thread. Cluster mode, when <c>ConnectionStrings:Cluster</c> holds
 /// an Npgsql connection string: membership, the "posts" stream, grain state and facts in that PostgreSQL database, so
-/// any number of silos started with it form one cluster (Orleans' Kubernetes hosting as well, inside a pod).
+/// any number of silos started with it form one cluster (Orleans' Kubernetes hosting as well, inside a pod). With
+/// <c>ConnectionStrings:AzureStorage</c> as well, Orleans' own Azure Storage providers instead (<see cref="AzureSetup"/>).
 /// </summary>
 internal static class OrleansSetup
 {
