@@ -6,6 +6,7 @@ using Cluster.Grains.Streams;
 using Cluster.Screening;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using Orleans.Streams;
 using Orleans.Streams.Core;
@@ -24,9 +25,11 @@ namespace Cluster.Grains.Accounts;
 /// event: the repeated inserts are ignored and the marks skip what the stored state already holds.
 /// </para>
 /// <para>
-/// When the grain storage implements <see cref="IStagedFacts"/> (SQLite), the facts are staged with it and written in
-/// the state write's own request and transaction: one commit per apply, and facts and state commit together or not at
-/// all. Otherwise they go to <see cref="IDecisionStore.RecordAsync"/> first (two commits).
+/// When the grain storage implements <see cref="IStagedFacts"/> (SQLite, PostgreSQL), the facts are staged with it and
+/// written in the state write's own request and transaction: one commit per apply, and facts and state commit together
+/// or not at all. Otherwise (Orleans' Azure blob storage) they go to <see cref="IDecisionStore.RecordAsync"/> first (two
+/// commits). Where the stream's tokens do not survive a restart (<see cref="PostStreamOptions.DurableTokens"/> false:
+/// Azure queues) only the (post id, version) marks dedupe stream events.
 /// </para>
 /// </summary>
 [GrainType(AccountGrain.GrainTypeName)]
@@ -38,6 +41,7 @@ public sealed class AccountGrain(
     [FromKeyedServices(PostStreams.Storage)] IGrainStorage storage,
     PlatformAggregator aggregates,
     [FromKeyedServices(ClusterClock.Key)] TimeProvider time,
+    IOptions<PostStreamOptions> streamOptions,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain, IStreamSubscriptionObserver
 {
     /// <summary>The grain type in grain ids and in stored state rows; part of the stored format.</summary>
@@ -55,6 +59,9 @@ public sealed class AccountGrain(
     private static readonly TimeSpan SuspensionLength = TimeSpan.FromDays(7);
 
     private readonly IStagedFacts? _staging = storage as IStagedFacts;
+
+    /// <summary>Whether a stream token at or below <see cref="AccountState.LastSeq"/> is a redelivery (<see cref="PostStreamOptions"/>).</summary>
+    private readonly bool _durableTokens = streamOptions.Value.DurableTokens;
 
     private AccountState Current => persisted.State;
 
@@ -84,7 +91,7 @@ public sealed class AccountGrain(
     /// <summary>A "posts" stream event. Returning is the acknowledgement, so it returns only once the effects are durable.</summary>
     private async Task OnNextAsync(PostSubmitted post, StreamSequenceToken? token)
     {
-        var seq = token?.SequenceNumber ?? 0;
+        var seq = _durableTokens ? token?.SequenceNumber ?? 0 : 0;
         if (seq > 0 && seq <= Current.LastSeq)
         {
             AccountLog.Redelivered(logger, this.GetPrimaryKeyString(), seq);

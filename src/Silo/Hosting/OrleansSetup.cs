@@ -18,7 +18,8 @@ namespace Cluster.Silo.Hosting;
 /// clustering, and every durable thing (stream queues, grain state, facts) in one SQLite file,
 /// &lt;Silo:DataDir&gt;/cluster.db, behind one writer thread. Cluster mode, when <c>ConnectionStrings:Cluster</c> holds
 /// an Npgsql connection string: membership, the "posts" stream, grain state and facts in that PostgreSQL database, so
-/// any number of silos started with it form one cluster (Orleans' Kubernetes hosting as well, inside a pod).
+/// any number of silos started with it form one cluster (Orleans' Kubernetes hosting as well, inside a pod). With
+/// <c>ConnectionStrings:AzureStorage</c> as well, Orleans' own Azure Storage providers instead (<see cref="AzureSetup"/>).
 /// </summary>
 internal static class OrleansSetup
 {
@@ -29,7 +30,7 @@ internal static class OrleansSetup
     public const string ClusterConnectionString = "Cluster";
 
     /// <summary>Set in every Kubernetes pod (the API server's address), never elsewhere in practice.</summary>
-    private const string KubernetesServiceHost = "KUBERNETES_SERVICE_HOST";
+    internal const string KubernetesServiceHost = "KUBERNETES_SERVICE_HOST";
 
     public static WebApplicationBuilder AddOrleansSilo(this WebApplicationBuilder builder)
     {
@@ -38,7 +39,12 @@ internal static class OrleansSetup
         var orleans = OptionsSetup.Bind<OrleansOptions>(configuration, "Orleans", o => o.Validate());
         var storage = OptionsSetup.Bind<StorageOptions>(configuration, "Storage", o => o.Validate());
         var cluster = configuration.GetConnectionString(ClusterConnectionString);
-        if (string.IsNullOrWhiteSpace(cluster))
+        var azure = configuration.GetConnectionString(AzureSetup.ConnectionStringName);
+        if (!string.IsNullOrWhiteSpace(azure))
+        {
+            builder.AddAzureStore(azure, cluster, silo, orleans);
+        }
+        else if (string.IsNullOrWhiteSpace(cluster))
         {
             builder.AddEmbeddedStore(silo, orleans, storage);
         }
@@ -153,20 +159,30 @@ internal static class OrleansSetup
             });
         });
         builder.Services.AddPostgresFacts(connectionString, PostStreams.Provider);
-        // Feed readers of this silo wake for decisions any silo stores; policies, lexicons and rumors any silo stores reload here.
-        builder.Services.AddHostedService(sp =>
+        builder.Services.AddFeedListener(connectionString);
+    }
+
+    /// <summary>
+    /// The facts database's notifications: feed readers of this silo wake for decisions any silo stores, and policies,
+    /// lexicons and rumors any silo stores are reloaded here at once.
+    /// </summary>
+    internal static void AddFeedListener(this IServiceCollection services, string connectionString) =>
+        services.AddHostedService(sp =>
         {
             var signal = sp.GetRequiredService<FeedSignal>();
             return new PostgresFeedListener(sp.GetRequiredService<PostgresDatabases>().Get(connectionString), signal.Wake, signal.WakeAll,
                 sp.GetRequiredService<Admin.AdminChangeSignal>().Raise, TimeProvider.System, sp.GetRequiredService<ILogger<PostgresFeedListener>>());
         });
-    }
 
-    /// <summary>What both modes set on the silo: its name (a pod's name wins under Kubernetes hosting), collection, the dashboard.</summary>
-    private static void ConfigureSilo(this ISiloBuilder s, SiloOptions silo, OrleansOptions orleans)
+    /// <summary>
+    /// What every mode sets on the silo: its name (a pod's name wins under Kubernetes hosting), collection, failure
+    /// detection as configured (Orleans:Membership, Orleans' ClusterMembershipOptions; its defaults otherwise), the dashboard.
+    /// </summary>
+    internal static void ConfigureSilo(this ISiloBuilder s, SiloOptions silo, OrleansOptions orleans)
     {
         s.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = silo.Name);
         s.Configure<GrainCollectionOptions>(o => o.CollectionAge = orleans.IdleTimeout);
+        s.Services.Configure<ClusterMembershipOptions>(s.Configuration.GetSection("Orleans:Membership"));
         s.AddDashboard();
     }
 

@@ -38,13 +38,16 @@ internal static partial class SiloLog
     [LoggerMessage(5010, LogLevel.Information, "Cluster mode: membership, streams, grain state and facts in PostgreSQL {Database} (Kubernetes hosting: {Kubernetes})")]
     public static partial void ClusterStore(ILogger logger, string database, bool kubernetes);
 
-    [LoggerMessage(5011, LogLevel.Information, "Lexicon {Name} is now version {Version} with {Terms} terms (stored by another silo)")]
+    [LoggerMessage(5011, LogLevel.Information, "Azure Storage mode: membership, streams and grain state in storage account {Account}, facts in PostgreSQL {Database} (Kubernetes hosting: {Kubernetes})")]
+    public static partial void AzureStore(ILogger logger, string account, string database, bool kubernetes);
+
+    [LoggerMessage(5014, LogLevel.Information, "Lexicon {Name} is now version {Version} with {Terms} terms (stored by another silo)")]
     public static partial void LexiconSynced(ILogger logger, string name, long version, int terms);
 
-    [LoggerMessage(5012, LogLevel.Information, "Rumor library reloaded: {Rumors} rumors (added by another silo)")]
+    [LoggerMessage(5015, LogLevel.Information, "Rumor library reloaded: {Rumors} rumors (added by another silo)")]
     public static partial void RumorsSynced(ILogger logger, int rumors);
 
-    [LoggerMessage(5013, LogLevel.Warning, "Could not check the store for policy, lexicon or rumor changes; retrying")]
+    [LoggerMessage(5016, LogLevel.Warning, "Could not check the store for policy, lexicon or rumor changes; retrying")]
     public static partial void AdminSyncFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(5050, LogLevel.Information, "Data directory {Path}")]
