@@ -139,13 +139,14 @@ internal static class OrleansSetup
                 s.ConfigureEndpoints(orleans.SiloPort, orleans.GatewayPort);
             }
             s.UsePostgresClustering(o => o.ConnectionString = connectionString);
+            s.Configure<ClusterMembershipOptions>(orleans.ConfigureFailureDetection);
             s.AddPostgresStreams(PostStreams.Provider, o =>
             {
                 o.ConnectionString = connectionString;
                 o.QueueCount = orleans.Queues;
                 o.Retention = storage.InboxRetention;
                 o.PruneBatchSize = storage.PruneBatch;
-            }, stream => stream.ConfigurePullingAgent(agent => agent.Configure(ConfigurePolling)));
+            }, stream => stream.ConfigurePullingAgent(agent => agent.Configure(ConfigurePolling)), orleans.ConfigureLeases);
             s.AddPostgresGrainStorage(PostStreams.Storage, o =>
             {
                 o.ConnectionString = connectionString;
