@@ -4,6 +4,7 @@ using Cluster.Grains.Review;
 using Cluster.Grains.Storage;
 using Cluster.Grains.Streams;
 using Cluster.Silo.Decisions;
+using Cluster.Silo.Operations;
 using Cluster.Storage.Hosting;
 using Cluster.Storage.Postgres;
 using Cluster.Storage.Postgres.Facts;
@@ -154,6 +155,8 @@ internal static class OrleansSetup
             });
         });
         builder.Services.AddPostgresFacts(connectionString, PostStreams.Provider);
+        builder.Services.AddSingleton(sp => StoreReadiness.Create(sp, connectionString));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StoreReadiness>());
         // Feed readers of this silo wake for decisions any silo stores.
         builder.Services.AddHostedService(sp =>
         {

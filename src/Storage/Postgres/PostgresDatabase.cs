@@ -56,6 +56,19 @@ internal sealed class PostgresDatabase : IDisposable
     /// </summary>
     public PostgresFactsStore? Facts { get; set; }
 
+    /// <summary>
+    /// One round trip (<c>SELECT 1</c>) on a pooled connection, cancelled after <paramref name="timeout"/>: whether the
+    /// server answers now. Throws what Npgsql throws when it does not.
+    /// </summary>
+    public async Task PingAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(timeout);
+        await using var c = await DataSource.OpenConnectionAsync(bound.Token);
+        await using var cmd = Command(c, null, "SELECT 1");
+        await cmd.ExecuteScalarAsync(bound.Token);
+    }
+
     public void Dispose()
     {
         if (_writer.IsValueCreated)
