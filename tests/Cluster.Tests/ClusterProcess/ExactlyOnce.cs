@@ -63,6 +63,15 @@ internal static class ExactlyOnce
         }
     }
 
+    /// <summary>Machine decisions stored so far, all platforms.</summary>
+    public static long MachineDecisions(string connectionString)
+    {
+        using var c = new NpgsqlConnection(connectionString);
+        c.Open();
+        using var cmd = new NpgsqlCommand("SELECT count(*) FROM decisions WHERE source = 'machine'", c);
+        return (long)cmd.ExecuteScalar()!;
+    }
+
     /// <summary>Waits until no posts stream row is left: each was delivered and its effects were durable before its acknowledgement.</summary>
     public static async Task DrainedAsync(string connectionString, TimeSpan limit)
     {
