@@ -8,8 +8,9 @@ namespace Cluster.Ingest.Posts;
 /// <summary>
 /// Turns many concurrent ingest requests into few transactions: whatever queued while the previous commit ran goes
 /// into the next one, the post rows and the "posts" stream rows of everything accepted in one SQLite transaction. A
-/// request is answered only after the transaction holding its posts committed. The queue is bounded in posts; when it
-/// is full, <see cref="TryCommit"/> refuses and the endpoint answers 429.
+/// request is answered only after the transaction holding its posts committed; when it fails, the request's task faults
+/// with <see cref="CommitFailedException"/> (503). The queue is bounded in posts; when it is full, <see cref="TryCommit"/>
+/// refuses and the endpoint answers 429.
 /// </summary>
 public sealed partial class GroupCommitter(IPostStore store, IngestOptions options, IngestMetrics metrics, ILogger<GroupCommitter> logger)
     : BackgroundService
@@ -36,7 +37,7 @@ public sealed partial class GroupCommitter(IPostStore store, IngestOptions optio
         if (!_queue.Writer.TryWrite(pending))
         {
             Interlocked.Add(ref _pendingPosts, -posts.Count);
-            return Task.FromException<AppendOutcome[]>(new InvalidOperationException("The group commit has stopped."));
+            return Task.FromException<AppendOutcome[]>(new CommitFailedException("The group commit has stopped.", null));
         }
         return pending.Done.Task;
     }
@@ -71,11 +72,13 @@ public sealed partial class GroupCommitter(IPostStore store, IngestOptions optio
             }
             catch (Exception ex)
             {
-                // Nothing of this group is durable; its requests fail (500) and the platforms retry them.
+                // Not acknowledged (the store may still have committed it if only the answer was lost): the requests are
+                // answered 503 and the platforms retry them, a stored post then counting as a duplicate.
                 LogCommitFailed(logger, ex, posts.Count);
+                var failed = new CommitFailedException("The group commit failed; none of its posts is acknowledged.", ex);
                 foreach (var pending in group)
                 {
-                    pending.Done.TrySetException(ex);
+                    pending.Done.TrySetException(failed);
                 }
             }
             finally
@@ -95,7 +98,7 @@ public sealed partial class GroupCommitter(IPostStore store, IngestOptions optio
         }
     }
 
-    [LoggerMessage(2000, LogLevel.Error, "Group commit of {Posts} posts failed; their requests fail and nothing of them is stored")]
+    [LoggerMessage(2000, LogLevel.Error, "Group commit of {Posts} posts failed; their requests are answered 503 and none of them is acknowledged")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, int posts);
 
     private sealed record Pending(IReadOnlyList<PostAppend> Posts, TaskCompletionSource<AppendOutcome[]> Done);

@@ -90,7 +90,14 @@ public static class PostEndpoints
             {
                 return Overloaded(http, admission);
             }
-            batch.Count(await outcomes);
+            try
+            {
+                batch.Count(await outcomes);
+            }
+            catch (CommitFailedException)
+            {
+                return NotStored(http);
+            }
             reservation.Committed();
             metrics.Rejected.Add(batch.Rejected.Count);
             return TypedResults.Accepted((string?)null, new PostsAccepted(batch.Accepted, batch.Duplicates, batch.Rejected, batch.Edited));
@@ -157,10 +164,10 @@ public static class PostEndpoints
                         var committed = await CommitChunkAsync(committer, batch, chunk!);
                         chunk!.Dispose();
                         chunk = null;
-                        if (!committed)
+                        if (committed != Chunk.Committed)
                         {
                             reader.AdvanceTo(buffer.Start, buffer.End);
-                            return Overloaded(http, admission, batch);
+                            return Refused(http, admission, batch, committed);
                         }
                     }
                 }
@@ -189,9 +196,9 @@ public static class PostEndpoints
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
             }
-            if (chunk is not null && !await CommitChunkAsync(committer, batch, chunk))
+            if (chunk is not null && await CommitChunkAsync(committer, batch, chunk) is var last && last != Chunk.Committed)
             {
-                return Overloaded(http, admission, batch);
+                return Refused(http, admission, batch, last);
             }
             metrics.Rejected.Add(batch.Rejected.Count);
             return TypedResults.Accepted((string?)null, new PostsAccepted(batch.Accepted, batch.Duplicates, batch.Rejected, batch.Edited));
@@ -202,19 +209,35 @@ public static class PostEndpoints
         }
     }
 
-    private static async Task<bool> CommitChunkAsync(GroupCommitter committer, Batch batch, IngestAdmission.Reservation chunk)
+    private static async Task<Chunk> CommitChunkAsync(GroupCommitter committer, Batch batch, IngestAdmission.Reservation chunk)
     {
         chunk.Resize(batch.Posts.Count);
         var outcomes = committer.TryCommit(batch.Posts);
         if (outcomes is null)
         {
-            return false;
+            return Chunk.Overloaded;
         }
-        batch.Count(await outcomes);
+        try
+        {
+            batch.Count(await outcomes);
+        }
+        catch (CommitFailedException)
+        {
+            return Chunk.NotStored;
+        }
         chunk.Committed();
         batch.Posts.Clear();
-        return true;
+        return Chunk.Committed;
     }
+
+    /// <summary>A stream cut short by a chunk that was not committed: 429 (queue full) or 503 (the store failed).</summary>
+    private static ProblemHttpResult Refused(HttpContext http, IngestAdmission admission, Batch batch, Chunk chunk) =>
+        chunk == Chunk.Overloaded ? Overloaded(http, admission, batch) : Partial(NotStored(http), batch);
+
+    /// <summary>The group commit failed: nothing of the request (or of its last chunk) is acknowledged; retrying is safe.</summary>
+    private static ProblemHttpResult NotStored(HttpContext http) =>
+        P.StoreUnavailable(http, "The posts could not be stored (the store is unavailable): none of them is acknowledged (of a stream, " +
+            "none after those counted in accepted and duplicates). Retry after the given delay; a post stored after all counts as a duplicate.");
 
     /// <summary>Posts a body is expected to carry, judged from its length alone (unknown: the most allowed).</summary>
     private static int Estimate(HttpContext http, int max) =>
@@ -296,7 +319,15 @@ public static class PostEndpoints
             {
                 return Overloaded(http, admission);
             }
-            var outcomes = await committing;
+            AppendOutcome[] outcomes;
+            try
+            {
+                outcomes = await committing;
+            }
+            catch (CommitFailedException)
+            {
+                return NotStored(http);
+            }
             reservation.Committed();
             try
             {
@@ -331,6 +362,13 @@ public static class PostEndpoints
         }
         var post = screened with { Account = outcome.Account, Version = outcome.Version };
         return await grains.GetGrain<IAccountGrain>(AccountGrain.KeyOf(post.Platform, post.Account)).DecideAsync(post);
+    }
+
+    private enum Chunk
+    {
+        Committed,
+        Overloaded,
+        NotStored,
     }
 
     private static (string Field, string Message) SplitField(string error)

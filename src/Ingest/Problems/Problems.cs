@@ -36,6 +36,13 @@ public static class Problems
             "The ingest queue is full; retry after the given delay.");
     }
 
+    /// <summary>503 with Retry-After: the store did not commit the request's posts (down, restarting, failing over).</summary>
+    public static ProblemHttpResult StoreUnavailable(HttpContext context, string detail, int retryAfterSeconds = 1)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Unavailable(detail);
+    }
+
     public static ProblemHttpResult Unavailable(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable.", type: TypePrefix + "unavailable");
 

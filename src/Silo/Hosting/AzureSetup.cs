@@ -127,6 +127,7 @@ internal static partial class AzureSetup
             sp.GetRequiredService<ILogger<StreamProducingPostStore>>()));
         services.AddSingleton<IQueueBacklog>(sp => new AzureQueueBacklog(queues,
             QueueNames(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, orleans.Queues)));
+        services.AddStoreReadiness(cluster);
         services.AddFeedListener(cluster);
     }
 

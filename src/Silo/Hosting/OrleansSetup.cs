@@ -4,6 +4,7 @@ using Cluster.Grains.Review;
 using Cluster.Grains.Storage;
 using Cluster.Grains.Streams;
 using Cluster.Silo.Decisions;
+using Cluster.Silo.Operations;
 using Cluster.Storage.Hosting;
 using Cluster.Storage.Postgres;
 using Cluster.Storage.Postgres.Facts;
@@ -151,7 +152,7 @@ internal static class OrleansSetup
                 o.QueueCount = orleans.Queues;
                 o.Retention = storage.InboxRetention;
                 o.PruneBatchSize = storage.PruneBatch;
-            }, stream => stream.ConfigurePullingAgent(agent => agent.Configure(ConfigurePolling)));
+            }, stream => stream.ConfigurePullingAgent(agent => agent.Configure(ConfigurePolling)), orleans.ConfigureLeases);
             s.AddPostgresGrainStorage(PostStreams.Storage, o =>
             {
                 o.ConnectionString = connectionString;
@@ -159,7 +160,15 @@ internal static class OrleansSetup
             });
         });
         builder.Services.AddPostgresFacts(connectionString, PostStreams.Provider);
+        builder.Services.AddStoreReadiness(connectionString);
         builder.Services.AddFeedListener(connectionString);
+    }
+
+    /// <summary>In cluster and Azure Storage modes /readyz also needs the PostgreSQL database to answer.</summary>
+    internal static void AddStoreReadiness(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(sp => StoreReadiness.Create(sp, connectionString));
+        services.AddHostedService(sp => sp.GetRequiredService<StoreReadiness>());
     }
 
     /// <summary>
@@ -176,13 +185,13 @@ internal static class OrleansSetup
 
     /// <summary>
     /// What every mode sets on the silo: its name (a pod's name wins under Kubernetes hosting), collection, failure
-    /// detection as configured (Orleans:Membership, Orleans' ClusterMembershipOptions; its defaults otherwise), the dashboard.
+    /// detection (Orleans:ProbeTimeout, Orleans:MissedProbesLimit; Orleans' defaults unless set), the dashboard.
     /// </summary>
     internal static void ConfigureSilo(this ISiloBuilder s, SiloOptions silo, OrleansOptions orleans)
     {
         s.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = silo.Name);
         s.Configure<GrainCollectionOptions>(o => o.CollectionAge = orleans.IdleTimeout);
-        s.Services.Configure<ClusterMembershipOptions>(s.Configuration.GetSection("Orleans:Membership"));
+        s.Configure<ClusterMembershipOptions>(orleans.ConfigureFailureDetection);
         s.AddDashboard();
     }
 

@@ -2,6 +2,7 @@ using Cluster.Grains.Auth;
 using Cluster.Grains.Platforms;
 using Cluster.Ingest.Posts;
 using Cluster.Silo.Lexicons;
+using Cluster.Silo.Operations;
 using Cluster.Silo.Rumors;
 
 namespace Cluster.Silo.Hosting;
@@ -10,14 +11,19 @@ namespace Cluster.Silo.Hosting;
 /// Start (after the Orleans silo is active: its hosted service is registered first): load policies, lexicons and
 /// rumors, make sure an admin token exists, then open ingest; /readyz is true from here. Stop (SIGTERM): close ingest
 /// first; the group commit, stopped after this, commits what it holds, and <see cref="StreamDrain"/> then waits for the
-/// pulling agents to empty the queues before the silo stops.
+/// pulling agents to empty the queues before the silo stops. In cluster mode readiness also needs the database to answer
+/// (<see cref="StoreReadiness"/>).
 /// </summary>
 internal sealed class SiloLifecycle(
     IAdminStore store, PlatformPolicies policies, LexiconCatalog lexicons, RumorCatalog rumors, IngestGate gate, SiloOptions options,
-    IConfiguration configuration, IHostApplicationLifetime lifetime, ILogger<SiloLifecycle> logger) : IHostedService
+    IConfiguration configuration, IHostApplicationLifetime lifetime, ILogger<SiloLifecycle> logger, StoreReadiness? storeReadiness = null)
+    : IHostedService
 {
-    /// <summary>The silo is active and ingest is open (false while starting and from the first moment of a shutdown).</summary>
-    public bool IsReady => gate.IsOpen && !lifetime.ApplicationStopping.IsCancellationRequested;
+    /// <summary>
+    /// The silo is active, ingest is open (false while starting and from the first moment of a shutdown) and, in cluster
+    /// mode, the database answered its last check.
+    /// </summary>
+    public bool IsReady => gate.IsOpen && !lifetime.ApplicationStopping.IsCancellationRequested && (storeReadiness?.IsAvailable ?? true);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

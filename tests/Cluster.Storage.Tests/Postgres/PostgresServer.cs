@@ -18,8 +18,10 @@ public sealed class PostgresServer : IDisposable
     private readonly string _bin;
     private readonly string _root;
     private readonly string _data;
+    private readonly string _sockets;
     private readonly bool _asRoot;
     private int _databases;
+    private bool _running;
 
     public PostgresServer()
     {
@@ -27,17 +29,15 @@ public sealed class PostgresServer : IDisposable
         _asRoot = Environment.UserName == "root";
         _root = Path.Combine(Path.GetTempPath(), $"cluster-pg-{Guid.NewGuid():N}");
         _data = Path.Combine(_root, "data");
-        var sockets = Path.Combine(_root, "sock");
-        Directory.CreateDirectory(sockets);
+        _sockets = Path.Combine(_root, "sock");
+        Directory.CreateDirectory(_sockets);
         if (_asRoot)
         {
             Run("chown", "-R", $"{OsUser}:{OsUser}", _root);
         }
         Port = FreePort();
         RunAsServerUser(Path.Combine(_bin, "initdb"), "-D", _data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync");
-        RunAsServerUser(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60",
-            "-o", $"-c listen_addresses=127.0.0.1 -c port={Port} -c unix_socket_directories={sockets} -c fsync=on -c max_connections=300",
-            "start");
+        Start();
     }
 
     public int Port { get; }
@@ -66,12 +66,34 @@ public sealed class PostgresServer : IDisposable
         cmd.ExecuteNonQuery();
     }
 
+    /// <summary>Starts the server (again) on the same port and data directory; returns once it accepts connections.</summary>
+    public void Start()
+    {
+        RunAsServerUser(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60",
+            "-o", $"-c listen_addresses=127.0.0.1 -c port={Port} -c unix_socket_directories={_sockets} -c fsync=on -c max_connections=300",
+            "start");
+        _running = true;
+    }
+
+    /// <summary>
+    /// Stops the server with pg_ctl's <paramref name="mode"/>: "fast" (sessions terminated, a clean shutdown) or
+    /// "immediate" (no shutdown checkpoint: recovery at the next start, as after a crash); returns once it is down.
+    /// </summary>
+    public void Stop(string mode)
+    {
+        RunAsServerUser(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-m", mode, "-w", "-t", "60", "stop");
+        _running = false;
+    }
+
     public void Dispose()
     {
         NpgsqlConnection.ClearAllPools();
         try
         {
-            RunAsServerUser(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-m", "immediate", "-w", "stop");
+            if (_running)
+            {
+                RunAsServerUser(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-m", "immediate", "-w", "stop");
+            }
         }
         finally
         {

@@ -33,8 +33,8 @@ public sealed class AzureDeployment(AzuriteServer azurite, PostgresServer postgr
         ["Orleans:AdvertisedAddress"] = "127.0.0.1",
         ["Orleans:Queues"] = queues.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["AzureStorage:VisibilityTimeout"] = "00:00:05",
-        ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
-        ["Orleans:Membership:NumMissedProbesLimit"] = "2",
+        ["Orleans:ProbeTimeout"] = "00:00:01",
+        ["Orleans:MissedProbesLimit"] = "2",
     };
 
     /// <summary>The same settings as environment variables of a silo process.</summary>

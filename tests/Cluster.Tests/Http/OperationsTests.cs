@@ -25,6 +25,7 @@ public sealed class OperationsTests : SiloTestBase
         Assert.Contains("cluster_decisions_total{action=\"allow\",source=\"machine\"} 1", lines);
         Assert.Contains("cluster_review_queue_depth{queue=\"ads\"} 1", lines);
         Assert.Contains("cluster_inbox_lag_total 0", lines);
+        Assert.Contains("cluster_stream_queues_owned 8", lines); // the one silo reads all of SiloFactory's 8 queues
         Assert.Contains("# TYPE cluster_posts_accepted_total counter", lines);
         // Orleans' own meter beside ours.
         Assert.Contains(lines, l => l.StartsWith("orleans_catalog_activations", StringComparison.Ordinal));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -10,9 +11,12 @@ public sealed class SiloProcess : IAsyncDisposable
     public const string AdminToken = "adm_process-test-token";
 
     private readonly System.Diagnostics.Process _process;
-    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private const int OutputLines = 500;
 
-    private SiloProcess(string dataDir, int port, IReadOnlyDictionary<string, string>? environment)
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private SiloProcess(string dataDir, int port, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string>? arguments)
     {
         DataDir = dataDir;
         Port = port;
@@ -24,12 +28,13 @@ public sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        var (siloPort, gatewayPort) = Http.TestPorts.Next();
+        (SiloPort, GatewayPort) = Http.TestPorts.Next();
+        // The caller's arguments come last: a key given twice on the command line takes its last value.
         foreach (var arg in new[]
         {
             dll, "--urls", BaseAddress, $"--Silo:DataDir={dataDir}", $"--Auth:AdminToken={AdminToken}",
-            $"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}", "--Orleans:Queues=16",
-        })
+            $"--Orleans:SiloPort={SiloPort}", $"--Orleans:GatewayPort={GatewayPort}", "--Orleans:Queues=16",
+        }.Concat(arguments ?? []))
         {
             start.ArgumentList.Add(arg);
         }
@@ -41,12 +46,13 @@ public sealed class SiloProcess : IAsyncDisposable
         _process = new System.Diagnostics.Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) =>
         {
+            Keep(e.Data);
             if (e.Data?.Contains("Application started", StringComparison.Ordinal) == true) // logged once the server listens and ingest is open
             {
                 _ready.TrySetResult();
             }
         };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException($"silo exited with {_process.ExitCode} before it was ready"));
         _process.EnableRaisingEvents = true;
     }
@@ -57,6 +63,14 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string BaseAddress => $"http://127.0.0.1:{Port}";
 
+    /// <summary>The silo-to-silo port (Orleans:SiloPort): part of the silo's address in the membership and lease tables.</summary>
+    public int SiloPort { get; }
+
+    public int GatewayPort { get; }
+
+    /// <summary>The last lines the process wrote to stdout and stderr (ids only, never post text), for failure messages.</summary>
+    public string Output => string.Join('\n', _output);
+
     public int Pid => _process.Id;
 
     /// <summary>Completes when the process has exited, however it ended.</summary>
@@ -65,13 +79,23 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The exit code once exited (137 after a SIGKILL).</summary>
     public int ExitCode => _process.ExitCode;
 
-    public static async Task<SiloProcess> StartAsync(string dataDir, int? port = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="arguments">More command-line settings (<c>--Key=value</c>), winning over the defaults above.</param>
+    public static async Task<SiloProcess> StartAsync(
+        string dataDir, int? port = null, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null)
     {
-        var silo = new SiloProcess(dataDir, port ?? FreePort(), environment);
+        var silo = new SiloProcess(dataDir, port ?? FreePort(), environment, arguments);
         silo._process.Start();
         silo._process.BeginOutputReadLine();
         silo._process.BeginErrorReadLine();
-        await silo._ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await silo._ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (Exception)
+        {
+            await silo.DisposeAsync(); // not left running past a failed start
+            throw;
+        }
         return silo;
     }
 
@@ -92,12 +116,16 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>SIGTERM: the silo closes ingest, drains, flushes and exits; returns its exit code.</summary>
     public async Task<int> TerminateAsync()
     {
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await SignalAsync("TERM");
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         return _process.ExitCode;
+    }
+
+    /// <summary>Sends a signal by name (TERM, STOP, CONT) without waiting for its effect.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -107,6 +135,18 @@ public sealed class SiloProcess : IAsyncDisposable
             await KillAsync();
         }
         _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        _output.Enqueue(line);
+        while (_output.Count > OutputLines && _output.TryDequeue(out _))
+        {
+        }
     }
 
     private static int FreePort()
