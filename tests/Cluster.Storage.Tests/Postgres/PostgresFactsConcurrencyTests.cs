@@ -33,7 +33,9 @@ public sealed class PostgresFactsConcurrencyTests : IDisposable
     {
         _server = server;
         _connectionString = server.CreateDatabase();
-        _a = new PostgresDatabase(_connectionString);
+        // The first silo holds its transaction open on purpose until the second waits on it, which on a loaded machine may
+        // take longer than the 5 s a session may otherwise stay idle in a transaction.
+        _a = new PostgresDatabase(new NpgsqlConnectionStringBuilder(_connectionString) { Options = "-c idle_in_transaction_session_timeout=60000" }.ConnectionString);
         _b = new PostgresDatabase(_connectionString);
         _factsA = new PostgresFactsStore(_a, StandaloneServices.QueueWriter(_a, queues: 8), TimeProvider.System);
         _factsB = new PostgresFactsStore(_b, StandaloneServices.QueueWriter(_b, queues: 8), TimeProvider.System);
