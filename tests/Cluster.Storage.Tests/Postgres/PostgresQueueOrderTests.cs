@@ -18,7 +18,9 @@ public sealed class PostgresQueueOrderTests(PostgresServer server) : IDisposable
     [Fact]
     public async Task A_second_append_to_a_queue_waits_for_the_first_to_commit_and_takes_the_following_sequences()
     {
-        using var first = new PostgresDatabase(_connectionString);
+        // The first append holds its transaction open on purpose until the second waits on it, which on a loaded machine may
+        // take longer than the 5 s a session may otherwise stay idle in a transaction.
+        using var first = new PostgresDatabase(new NpgsqlConnectionStringBuilder(_connectionString) { Options = "-c idle_in_transaction_session_timeout=60000" }.ConnectionString);
         using var second = new PostgresDatabase(_connectionString);
         var writerA = StandaloneServices.QueueWriter(first, queues: 1);
         var writerB = StandaloneServices.QueueWriter(second, queues: 1);
