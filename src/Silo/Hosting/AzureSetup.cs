@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -65,31 +64,7 @@ internal static partial class AzureSetup
         });
         builder.UseOrleans(s =>
         {
-            s.ConfigureSilo(silo, orleans);
-            s.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = orleans.ClusterId;
-                o.ServiceId = orleans.ServiceId;
-            });
-            // As in cluster mode: in a pod Kubernetes hosting (configured later, so it wins) advertises the pod IP and takes
-            // the silo name and ids from the pod; elsewhere the silo listens where it advertises.
-            if (kubernetes)
-            {
-                s.Configure<EndpointOptions>(o =>
-                {
-                    o.SiloPort = orleans.SiloPort;
-                    o.GatewayPort = orleans.GatewayPort;
-                });
-                s.UseKubernetesHosting();
-            }
-            else if (orleans.AdvertisedAddress.Length > 0)
-            {
-                s.ConfigureEndpoints(IPAddress.Parse(orleans.AdvertisedAddress), orleans.SiloPort, orleans.GatewayPort);
-            }
-            else
-            {
-                s.ConfigureEndpoints(orleans.SiloPort, orleans.GatewayPort);
-            }
+            s.ConfigureClusterSilo(silo, orleans, kubernetes);
             s.UseAzureStorageClustering(o => o.TableServiceClient = tables);
             s.AddAzureQueueStreams(PostStreams.Provider, (SiloAzureQueueStreamConfigurator stream) =>
             {

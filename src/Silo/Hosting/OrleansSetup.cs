@@ -117,34 +117,7 @@ internal static class OrleansSetup
         });
         builder.UseOrleans(s =>
         {
-            // Before UseKubernetesHosting, whose options configuration runs later and so wins in a pod: the silo name
-            // must be the pod name there (its validator checks), the ids those of the pod's labels.
-            s.ConfigureSilo(silo, orleans);
-            s.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = orleans.ClusterId;
-                o.ServiceId = orleans.ServiceId;
-            });
-            if (kubernetes)
-            {
-                // Kubernetes hosting advertises the pod IP, names the silo after the pod, takes the ids from the pod's
-                // labels (ORLEANS_CLUSTER_ID / ORLEANS_SERVICE_ID) and declares a deleted pod's silo dead at once.
-                s.Configure<EndpointOptions>(o =>
-                {
-                    o.SiloPort = orleans.SiloPort;
-                    o.GatewayPort = orleans.GatewayPort;
-                });
-                s.UseKubernetesHosting();
-            }
-            else if (orleans.AdvertisedAddress.Length > 0)
-            {
-                // Listening where it advertises: other silos connect there, and nothing else binds the ports.
-                s.ConfigureEndpoints(IPAddress.Parse(orleans.AdvertisedAddress), orleans.SiloPort, orleans.GatewayPort);
-            }
-            else
-            {
-                s.ConfigureEndpoints(orleans.SiloPort, orleans.GatewayPort);
-            }
+            s.ConfigureClusterSilo(silo, orleans, kubernetes);
             s.UsePostgresClustering(o => o.ConnectionString = connectionString);
             s.AddPostgresStreams(PostStreams.Provider, o =>
             {
@@ -182,6 +155,41 @@ internal static class OrleansSetup
             return new PostgresFeedListener(sp.GetRequiredService<PostgresDatabases>().Get(connectionString), signal.Wake, signal.WakeAll,
                 sp.GetRequiredService<Admin.AdminChangeSignal>().Raise, TimeProvider.System, sp.GetRequiredService<ILogger<PostgresFeedListener>>());
         });
+
+    /// <summary>
+    /// What the multi-silo modes (cluster and Azure Storage) set besides <see cref="ConfigureSilo"/>: the cluster and
+    /// service ids and the endpoints. In a pod, Orleans' Kubernetes hosting (configured after ConfigureSilo, so its options
+    /// win: the silo name must be the pod's, its validator checks) advertises the pod IP, names the silo after the pod,
+    /// takes the ids from the pod's labels (ORLEANS_CLUSTER_ID / ORLEANS_SERVICE_ID) and declares a deleted pod's silo
+    /// dead at once. Elsewhere the silo listens where it advertises (Orleans:AdvertisedAddress), or on its host's address.
+    /// </summary>
+    internal static void ConfigureClusterSilo(this ISiloBuilder s, SiloOptions silo, OrleansOptions orleans, bool kubernetes)
+    {
+        s.ConfigureSilo(silo, orleans);
+        s.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = orleans.ClusterId;
+            o.ServiceId = orleans.ServiceId;
+        });
+        if (kubernetes)
+        {
+            s.Configure<EndpointOptions>(o =>
+            {
+                o.SiloPort = orleans.SiloPort;
+                o.GatewayPort = orleans.GatewayPort;
+            });
+            s.UseKubernetesHosting();
+        }
+        else if (orleans.AdvertisedAddress.Length > 0)
+        {
+            // Listening where it advertises: other silos connect there, and nothing else binds the ports.
+            s.ConfigureEndpoints(IPAddress.Parse(orleans.AdvertisedAddress), orleans.SiloPort, orleans.GatewayPort);
+        }
+        else
+        {
+            s.ConfigureEndpoints(orleans.SiloPort, orleans.GatewayPort);
+        }
+    }
 
     /// <summary>
     /// What every mode sets on the silo: its name (a pod's name wins under Kubernetes hosting), collection, failure
