@@ -12,31 +12,13 @@ namespace Cluster.Tests.ClusterProcess;
 /// acknowledged with 202, the killed one included, is decided exactly once, and no account counts a post twice.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class SiloKillTests(PostgresServer server, ITestOutputHelper output) : IAsyncLifetime
+public sealed class SiloKillTests(PostgresServer server, ITestOutputHelper output) : ProcessClusterTest(server, output, queues: 32)
 {
-    private const int Queues = 32;
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
-    private readonly string _database = server.CreateDatabase();
-    private ProcessCluster _cluster = null!;
-
-    public Task InitializeAsync()
-    {
-        _cluster = new ProcessCluster(_database, Queues);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        output.WriteLine(_cluster.Outputs());
-        await _cluster.DisposeAsync();
-        server.DropDatabase(_database);
-    }
-
     [Fact]
     public async Task A_silo_killed_under_load_has_its_queues_taken_over_within_seconds_and_every_acknowledged_post_is_decided_once()
     {
-        var silos = await _cluster.StartAsync(3);
-        var (_, before) = await _cluster.UntilSharedAsync(silos, Limit);
+        var silos = await Cluster.StartAsync(3);
+        var (_, before) = await Cluster.UntilSharedAsync(silos, Limit);
         var key = await silos[0].Client(SiloProcess.AdminToken).CreatePlatformAsync("kill");
         var load = new PostLoad(TimeSpan.FromMilliseconds(100));
         for (var i = 0; i < silos.Length; i++)
@@ -47,18 +29,18 @@ public sealed class SiloKillTests(PostgresServer server, ITestOutputHelper outpu
 
         var victim = silos[2];
         List<SiloProcess> survivors = [silos[0], silos[1]];
-        var dead = _cluster.UntilDeclaredDeadAsync(victim, TimeSpan.FromSeconds(15));
+        var dead = Cluster.UntilDeclaredDeadAsync(victim, TimeSpan.FromSeconds(15));
         await victim.KillAsync(); // its writer has requests in flight
-        var (takenOver, after) = await _cluster.UntilSharedAsync(survivors, TimeSpan.FromSeconds(15));
-        output.WriteLine($"SIGKILL of a silo holding {before[victim.SiloPort]} of {Queues} queues: declared dead after {(await dead).TotalSeconds:F1} s, " +
+        var (takenOver, after) = await Cluster.UntilSharedAsync(survivors, TimeSpan.FromSeconds(15));
+        Output.WriteLine($"SIGKILL of a silo holding {before[victim.SiloPort]} of {Queues} queues: declared dead after {(await dead).TotalSeconds:F1} s, " +
             $"its queues held by the other two {takenOver.TotalSeconds:F1} s after the kill ({ProcessCluster.Describe(after)})");
         Assert.Equal(137, victim.ExitCode);
 
         await load.MoreAcknowledgedAsync(600, Limit);
         await load.StopAsync();
-        output.WriteLine(load.Summary());
+        Output.WriteLine(load.Summary());
         // Only the killed silo's writer went unanswered; the others were answered 202 throughout.
         Assert.All(load.Refused, a => Assert.True(a.Writer == "s2" && a.Status == 0, $"{a.Writer} {a.Status}: {a.Body}"));
-        await ExactlyOnce.AssertAsync(_database, "kill", load, survivors[0].Client(key), Limit);
+        await ExactlyOnce.AssertAsync(Database, "kill", load, survivors[0].Client(key), Limit);
     }
 }

@@ -15,31 +15,13 @@ namespace Cluster.Tests.ClusterProcess;
 /// Orleans stops a silo that learns it was declared dead, so the resumed silo exits rather than rejoining.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class SiloPauseTests(PostgresServer server, ITestOutputHelper output) : IAsyncLifetime
+public sealed class SiloPauseTests(PostgresServer server, ITestOutputHelper output) : ProcessClusterTest(server, output, queues: 32)
 {
-    private const int Queues = 32;
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
-    private readonly string _database = server.CreateDatabase();
-    private ProcessCluster _cluster = null!;
-
-    public Task InitializeAsync()
-    {
-        _cluster = new ProcessCluster(_database, Queues);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        output.WriteLine(_cluster.Outputs());
-        await _cluster.DisposeAsync();
-        server.DropDatabase(_database);
-    }
-
     [Fact]
     public async Task A_silo_paused_past_its_lease_and_its_death_declaration_commits_nothing_stale_when_resumed()
     {
-        var silos = await _cluster.StartAsync(3);
-        await _cluster.UntilSharedAsync(silos, Limit);
+        var silos = await Cluster.StartAsync(3);
+        await Cluster.UntilSharedAsync(silos, Limit);
         var key = await silos[0].Client(SiloProcess.AdminToken).CreatePlatformAsync("pause");
         var load = new PostLoad(TimeSpan.FromMilliseconds(100));
         for (var i = 0; i < silos.Length; i++)
@@ -50,17 +32,17 @@ public sealed class SiloPauseTests(PostgresServer server, ITestOutputHelper outp
 
         var paused = silos[2];
         List<SiloProcess> others = [silos[0], silos[1]];
-        var dead = _cluster.UntilDeclaredDeadAsync(paused, Limit);
+        var dead = Cluster.UntilDeclaredDeadAsync(paused, Limit);
         var clock = Stopwatch.StartNew();
         await paused.SignalAsync("STOP");
-        var (takenOver, after) = await _cluster.UntilSharedAsync(others, Limit);
+        var (takenOver, after) = await Cluster.UntilSharedAsync(others, Limit);
         var declared = await dead;
         // Past both by more than a lease length, with posts still flowing through the other two, and decided by them:
         // nothing the stopped process holds (row locks of a transaction it was in) stalls the others.
-        var decidedBefore = ExactlyOnce.MachineDecisions(_database);
+        var decidedBefore = ExactlyOnce.MachineDecisions(Database);
         await load.MoreAcknowledgedAsync(300, Limit);
-        var decidedWhilePaused = await ProcessCluster.UntilAsync(() => Task.FromResult(ExactlyOnce.MachineDecisions(_database) >= decidedBefore + 300),
-            Limit, () => $"{ExactlyOnce.MachineDecisions(_database) - decidedBefore} decisions while paused");
+        var decidedWhilePaused = await ProcessCluster.UntilAsync(() => Task.FromResult(ExactlyOnce.MachineDecisions(Database) >= decidedBefore + 300),
+            Limit, () => $"{ExactlyOnce.MachineDecisions(Database) - decidedBefore} decisions while paused");
         var pausedFor = clock.Elapsed;
 
         clock.Restart();
@@ -69,22 +51,22 @@ public sealed class SiloPauseTests(PostgresServer server, ITestOutputHelper outp
         // 2.7–44 s after SIGCONT here.
         await paused.Exited.WaitAsync(TimeSpan.FromSeconds(80));
         var exitedAfter = clock.Elapsed;
-        output.WriteLine($"SIGSTOP: declared dead after {declared.TotalSeconds:F1} s, its queues held by the other two after " +
+        Output.WriteLine($"SIGSTOP: declared dead after {declared.TotalSeconds:F1} s, its queues held by the other two after " +
             $"{takenOver.TotalSeconds:F1} s ({ProcessCluster.Describe(after)}), 300 more decisions {decidedWhilePaused.TotalSeconds:F1} s later; " +
             $"SIGCONT after {pausedFor.TotalSeconds:F1} s: " +
             $"the silo exited {exitedAfter.TotalSeconds:F1} s later with {paused.ExitCode}");
         // Orleans' reaction to finding itself dead in the membership table ("I should be Dead according to the membership
         // table"): Environment.FailFast, so SIGABRT, exit code 134, never a rejoin under the same identity.
         Assert.Equal(134, paused.ExitCode);
-        Assert.True(_cluster.IsDeclaredDead(paused.SiloPort));
-        Assert.DoesNotContain(paused.SiloPort, _cluster.Leases().Keys);
+        Assert.True(Cluster.IsDeclaredDead(paused.SiloPort));
+        Assert.DoesNotContain(paused.SiloPort, Cluster.Leases().Keys);
 
         await load.MoreAcknowledgedAsync(300, Limit);
         await load.StopAsync();
-        output.WriteLine(load.Summary());
+        Output.WriteLine(load.Summary());
         // Only the paused silo's writer was refused: its request waited through the pause and then got 503 (the server had
         // ended the group commit it was in, idle in its transaction past 5 s) or no answer (the process was gone).
         Assert.All(load.Refused, a => Assert.True(a.Writer == "s2" && a.Status is 0 or 503, $"{a.Writer} {a.Status}: {a.Body}"));
-        await ExactlyOnce.AssertAsync(_database, "pause", load, others[0].Client(key), Limit);
+        await ExactlyOnce.AssertAsync(Database, "pause", load, others[0].Client(key), Limit);
     }
 }
