@@ -84,20 +84,20 @@ public sealed class AzureCrashTests(AzuriteServer azurite, PostgresServer postgr
             }
         }
 
-        var decisions = await ReadFeedUntilAsync(viaB, acked.Keys);
+        var decisions = await CrashFeed.ReadUntilDrainedAsync(viaB, acked.Keys, TimeSpan.FromSeconds(90));
         AssertExactlyOnce(decisions, acked);
         await AssertAccountsCountEachPostOnceAsync(viaA, decisions);
         log.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {acked.Count} posts decided once each ({resent.Count} sent again), queues empty");
 
         // After the restart every receiver numbers its messages from 0 again; posts to the same accounts still count.
-        var after = Enumerable.Range(0, 40).Select(n => (Id: $"after-{n}", Account: $"acct-{n % Accounts}", Text: Text(n))).ToList();
+        var after = Enumerable.Range(0, 40).Select(n => (Id: $"after-{n}", Account: $"acct-{n % Accounts}", Text: CrashFeed.Text(n))).ToList();
         Assert.Equal(HttpStatusCode.Accepted, (await viaA.PostNdjsonAsync("/v1/posts",
             after.Select(p => JsonSerializer.Serialize(new { id = p.Id, account = p.Account, text = p.Text })))).StatusCode);
         foreach (var p in after)
         {
             acked[p.Id] = new Sent(p.Account, p.Text, 1);
         }
-        decisions = await ReadFeedUntilAsync(viaA, acked.Keys);
+        decisions = await CrashFeed.ReadUntilDrainedAsync(viaA, acked.Keys, TimeSpan.FromSeconds(90));
         AssertExactlyOnce(decisions, acked);
         await AssertAccountsCountEachPostOnceAsync(viaB, decisions);
 
@@ -180,7 +180,7 @@ public sealed class AzureCrashTests(AzuriteServer azurite, PostgresServer postgr
         var previous = new List<(string Id, string Account, string Text, int Version)>();
         for (var request = 0; !stop.IsCancellationRequested && request < 1_000; request++)
         {
-            var posts = Enumerable.Range(0, 20).Select(n => (Id: $"w{writer}-{request}-{n}", Account: $"acct-{(writer * 7 + n) % Accounts}", Text: Text(n), Version: 1))
+            var posts = Enumerable.Range(0, 20).Select(n => (Id: $"w{writer}-{request}-{n}", Account: $"acct-{(writer * 7 + n) % Accounts}", Text: CrashFeed.Text(n), Version: 1))
                 .ToList();
             // Edits of the previous acknowledged request's first posts.
             posts.AddRange(previous.Where(p => p.Version == 1).Take(4).Select(p => (p.Id, p.Account, Text: "改过了：" + p.Text, Version: 2)));
@@ -208,46 +208,5 @@ public sealed class AzureCrashTests(AzuriteServer azurite, PostgresServer postgr
         }
     }
 
-    private static async Task<List<JsonNode>> ReadFeedUntilAsync(HttpClient platform, ICollection<string> mustContain)
-    {
-        var missing = new HashSet<string>(mustContain);
-        var all = new List<JsonNode>();
-        var after = "";
-        // Bounded by time: the killed silo's messages come back after membership declared it dead and their
-        // visibility timeout ran out.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (missing.Count > 0 && DateTime.UtcNow < deadline)
-        {
-            var page = await (await platform.GetAsync($"/v1/decisions?after={after}&limit=1000&waitMs=2000")).Json();
-            foreach (var d in page["decisions"]!.AsArray())
-            {
-                all.Add(d!);
-                missing.Remove(d!["postId"]!.GetValue<string>());
-            }
-            after = page["next"]!.GetValue<string>();
-        }
-        Assert.Empty(missing);
-        // Read on until the queues are empty: a redelivery applied twice would show up as a second decision.
-        while (DateTime.UtcNow < deadline)
-        {
-            var page = await (await platform.GetAsync($"/v1/decisions?after={after}&limit=1000&waitMs=500")).Json();
-            var more = page["decisions"]!.AsArray();
-            all.AddRange(more.Select(d => d!));
-            after = page["next"]!.GetValue<string>();
-            if (more.Count == 0 && (await platform.GetStringAsync("/metrics")).Split('\n').Contains("cluster_inbox_lag_total 0"))
-            {
-                return all;
-            }
-        }
-        throw new TimeoutException("the queues kept a backlog");
-    }
-
     private sealed record Sent(string Account, string Text, int Version);
-
-    private static string Text(int n) => (n % 5) switch
-    {
-        0 => "刷单返利，日赚五百",
-        1 => "兼职日结，私聊",
-        _ => $"今天的天气很好，第{n}条普通内容",
-    };
 }

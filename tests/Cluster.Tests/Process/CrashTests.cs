@@ -36,7 +36,7 @@ public sealed class CrashTests : IDisposable
         await using (var silo = await SiloProcess.StartAsync(_dir))
         {
             var platform = silo.Client(key);
-            var decisions = await ReadFeedUntilAsync(platform, acked.Keys);
+            var decisions = await CrashFeed.ReadUntilDrainedAsync(platform, acked.Keys, TimeSpan.FromMinutes(5));
             var machine = decisions.Where(d => d["source"]!.GetValue<string>() == "machine").ToList();
             var perVersion = machine.GroupBy(d => (Id: d["postId"]!.GetValue<string>(), Version: d["version"]!.GetValue<int>()))
                 .ToDictionary(g => g.Key, g => g.ToList());
@@ -101,7 +101,7 @@ public sealed class CrashTests : IDisposable
         await using (var silo = await SiloProcess.StartAsync(_dir))
         {
             var platform = silo.Client(key);
-            var machine = (await ReadFeedUntilAsync(platform, acked.Keys)).Where(d => d["source"]!.GetValue<string>() == "machine").ToList();
+            var machine = (await CrashFeed.ReadUntilDrainedAsync(platform, acked.Keys, TimeSpan.FromMinutes(5))).Where(d => d["source"]!.GetValue<string>() == "machine").ToList();
             var perVersion = machine.GroupBy(d => (Id: d["postId"]!.GetValue<string>(), Version: d["version"]!.GetValue<int>()));
             Assert.All(perVersion, g => Assert.Single(g));
             foreach (var (id, a) in acked)
@@ -126,7 +126,7 @@ public sealed class CrashTests : IDisposable
         var platform = silo.Client(key);
         for (var batch = 0; batch < 10; batch++)
         {
-            var lines = Enumerable.Range(0, 200).Select(n => JsonSerializer.Serialize(new { id = $"t-{batch}-{n}", account = $"a-{n % Accounts}", text = Text(n) }));
+            var lines = Enumerable.Range(0, 200).Select(n => JsonSerializer.Serialize(new { id = $"t-{batch}-{n}", account = $"a-{n % Accounts}", text = CrashFeed.Text(n) }));
             Assert.Equal(HttpStatusCode.Accepted, (await platform.PostNdjsonAsync("/v1/posts", lines)).StatusCode);
         }
         Assert.Equal(0, await silo.TerminateAsync());
@@ -156,7 +156,7 @@ public sealed class CrashTests : IDisposable
         var previous = new List<(string Id, string Account, string Text, int Version)>();
         for (var request = 0; !stop.IsCancellationRequested && request < 10_000; request++)
         {
-            var posts = Enumerable.Range(0, 25).Select(n => (Id: $"w{writer}-{request}-{n}", Account: $"acct-{(writer * 7 + n) % Accounts}", Text: Text(n), Version: 1))
+            var posts = Enumerable.Range(0, 25).Select(n => (Id: $"w{writer}-{request}-{n}", Account: $"acct-{(writer * 7 + n) % Accounts}", Text: CrashFeed.Text(n), Version: 1))
                 .ToList();
             // Edits of the previous acknowledged request's first posts, in flight like everything else.
             posts.AddRange(previous.Where(p => p.Version == 1).Take(5).Select(p => (p.Id, p.Account, Text: "改过了：" + p.Text, Version: 2)));
@@ -184,47 +184,8 @@ public sealed class CrashTests : IDisposable
         }
     }
 
-    private static async Task<List<JsonNode>> ReadFeedUntilAsync(HttpClient platform, ICollection<string> mustContain)
-    {
-        var missing = new HashSet<string>(mustContain);
-        var all = new List<JsonNode>();
-        var after = "";
-        // Bounded by time: decisions arrive as each grain applies its posts, so a page may hold a few only.
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-        while (missing.Count > 0 && DateTime.UtcNow < deadline)
-        {
-            var page = await (await platform.GetAsync($"/v1/decisions?after={after}&limit=1000&waitMs=2000")).Json();
-            foreach (var d in page["decisions"]!.AsArray())
-            {
-                all.Add(d!);
-                missing.Remove(d!["postId"]!.GetValue<string>());
-            }
-            after = page["next"]!.GetValue<string>();
-        }
-        Assert.Empty(missing);
-        // Posts that were in flight at the kill may be decided too: read on until the queues have no backlog left.
-        while (DateTime.UtcNow < deadline)
-        {
-            var page = await (await platform.GetAsync($"/v1/decisions?after={after}&limit=1000&waitMs=500")).Json();
-            var more = page["decisions"]!.AsArray();
-            all.AddRange(more.Select(d => d!));
-            after = page["next"]!.GetValue<string>();
-            if (more.Count == 0 && (await platform.GetStringAsync("/metrics")).Split('\n').Contains("cluster_inbox_lag_total 0"))
-            {
-                return all;
-            }
-        }
-        throw new TimeoutException("the restarted silo kept a backlog");
-    }
-
     private sealed record Acked(string Account, string Text, int Version);
 
-    private static string Text(int n) => (n % 5) switch
-    {
-        0 => "刷单返利，日赚五百",
-        1 => "兼职日结，私聊",
-        _ => $"今天的天气很好，第{n}条普通内容",
-    };
 
     private static long Scalar(SqliteConnection db, string sql)
     {
