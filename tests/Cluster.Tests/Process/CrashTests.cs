@@ -186,7 +186,6 @@ public sealed class CrashTests : IDisposable
 
     private sealed record Acked(string Account, string Text, int Version);
 
-
     private static long Scalar(SqliteConnection db, string sql)
     {
         using var cmd = db.CreateCommand();
