@@ -343,6 +343,11 @@ public static class PostEndpoints
             {
                 return P.Timeout("The posts are accepted but were not decided in time; read their decisions from /v1/decisions.");
             }
+            catch (Exception ex) when (IsStoreFailure(ex))
+            {
+                return P.StoreUnavailable(http, "The posts are stored, but their decisions could not be written (the store failed). Send the " +
+                    "same request again after the given delay: each post is decided once, and a post decided meanwhile answers its decision.");
+            }
         }
     }
 
@@ -362,6 +367,22 @@ public static class PostEndpoints
         }
         var post = screened with { Account = outcome.Account, Version = outcome.Version };
         return await grains.GetGrain<IAccountGrain>(AccountGrain.KeyOf(post.Platform, post.Account)).DecideAsync(post);
+    }
+
+    /// <summary>
+    /// A failure of the store under a decision: a grain's state write or read (Orleans wraps the provider's exception, and
+    /// keeps it as the inner one across the call), a stale ETag, or a read of a stored decision. Anything else is a bug (500).
+    /// </summary>
+    private static bool IsStoreFailure(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is System.Data.Common.DbException or IOException or Orleans.Storage.InconsistentStateException or CommitFailedException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private enum Chunk

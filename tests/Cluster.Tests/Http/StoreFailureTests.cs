@@ -72,6 +72,39 @@ public sealed class StoreFailureTests : IAsyncLifetime
         Assert.Equal((7, 5), (resent["accepted"]!.GetValue<int>(), resent["duplicates"]!.GetValue<int>()));
     }
 
+    [Fact]
+    public async Task A_screen_request_whose_decision_cannot_be_written_is_answered_503_and_its_retry_decides_it_once()
+    {
+        // A real failure of the real store: the silo's SQLite file refuses decisions of one post, so the post commits
+        // and its AccountGrain's write (decision, state) fails inside the writer; other posts go on being decided.
+        Sql("CREATE TRIGGER test_refuse BEFORE INSERT ON decisions WHEN NEW.post_id = 'w-1' BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+        var refused = await _platform.PostJsonAsync("/v1/screen", Api.Post("w-1", "今天天气不错"));
+        var problem = await AssertNotStoredAsync(refused);
+        Assert.Contains("stored", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        var other = await _platform.PostJsonAsync("/v1/screen", Api.Post("w-2", "今天天气不错", account: "u-2"));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+
+        Sql("DROP TRIGGER test_refuse;");
+        var retried = await _platform.PostJsonAsync("/v1/screen", Api.Post("w-1", "今天天气不错"));
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        var decided = (await retried.Json())["results"]![0]!;
+        Assert.Equal("w-1", decided["id"]!.GetValue<string>());
+        var again = await (await _platform.PostJsonAsync("/v1/screen", Api.Post("w-1", "今天天气不错"))).Json();
+        Assert.Equal(decided["decisionId"]!.GetValue<string>(), again["results"]![0]!["decisionId"]!.GetValue<string>());
+
+        var feed = await _platform.FeedAsync(2);
+        Assert.Equal(["w-1", "w-2"], feed.Select(d => d["postId"]!.GetValue<string>()).Order());
+    }
+
+    private void Sql(string sql)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_silo.DataDir, "cluster.db")};Pooling=False");
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
     private static async Task<System.Text.Json.Nodes.JsonNode> AssertNotStoredAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
