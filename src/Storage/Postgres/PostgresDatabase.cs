@@ -41,6 +41,7 @@ internal sealed class PostgresDatabase : IDisposable
         // First, so that a value the connection string's own Options set wins (the server takes the last -c).
         builder.Options = $"-c idle_in_transaction_session_timeout={(long)IdleInTransactionTimeout.TotalMilliseconds} {builder.Options}".TrimEnd();
         Name = $"{builder.Host}:{builder.Port}/{builder.Database}";
+        QueueConnections = new SemaphoreSlim(QueueConnectionsOf(builder.MaxPoolSize));
         DataSource = NpgsqlDataSource.Create(builder);
         PostgresMigrator.Migrate(DataSource);
         _writer = new Lazy<CombiningWriter>(() =>
@@ -83,6 +84,17 @@ internal sealed class PostgresDatabase : IDisposable
     }
 
     /// <summary>
+    /// Bounds the pooled connections the stream receivers of this silo hold at once (reads, acknowledgements, expiry):
+    /// a quarter of the pool, 2 to 32. A silo holding all 128 queues polls them concurrently; unbounded, a slow moment of
+    /// the server (a checkpoint, a lock) had them take the whole pool, and the grain-state reads of activations, the
+    /// feed, review claims and the readiness probe then waited for a connection, or timed out. Receivers wait here, in
+    /// memory, instead.
+    /// </summary>
+    public SemaphoreSlim QueueConnections { get; }
+
+    internal static int QueueConnectionsOf(int maxPoolSize) => Math.Clamp(maxPoolSize / 4, 2, 32);
+
+    /// <summary>
     /// One round trip (<c>SELECT 1</c>) on a pooled connection, cancelled after <paramref name="timeout"/>: whether the
     /// server answers now. Throws what Npgsql throws when it does not.
     /// </summary>
@@ -106,7 +118,7 @@ internal sealed class PostgresDatabase : IDisposable
         {
             _stateWriter.Value.Dispose();
         }
-        DataSource.Dispose();
+        DataSource.Dispose(); // not QueueConnections: a receiver still finishing releases its slot after this
     }
 
     internal static NpgsqlCommand Command(DbConnection c, DbTransaction? tx, string sql) =>

@@ -16,6 +16,7 @@ namespace Cluster.Storage.Postgres;
 /// failed stays and comes again when the queue restarts. Reads and deletes use pooled connections, not the writer:
 /// they touch no row an append locks. A queue is read only when an append to it was notified (<see cref="PostgresQueueListener"/>),
 /// or its last read filled the batch, or <see cref="PostgresStreamOptions.FallbackRead"/> passed: see <see cref="QueueWakeups"/>.
+/// The receivers of a silo hold at most <see cref="PostgresDatabase.QueueConnections"/> pooled connections at once.
 /// </summary>
 internal sealed class PostgresQueueAdapterReceiver(
     string provider, int queue, PostgresDatabase database, Serializer serializer, PostgresStreamOptions options, TimeProvider time, ILogger logger,
@@ -24,6 +25,7 @@ internal sealed class PostgresQueueAdapterReceiver(
 {
     protected override async Task ReadAsync(long after, int limit, List<IBatchContainer> batch, CancellationToken cancellationToken)
     {
+        using var _ = await QueueConnection(cancellationToken);
         await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken);
         await using var cmd = PostgresDatabase.Command(c, null, """
             SELECT seq, stream_ns, stream_key, payload FROM stream_message
@@ -45,6 +47,7 @@ internal sealed class PostgresQueueAdapterReceiver(
     protected override async Task AcknowledgeAsync(List<long> seqs, bool retain, CancellationToken cancellationToken)
     {
         var deliveredAt = Time.GetUtcNow();
+        using var _ = await QueueConnection(cancellationToken);
         await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken);
         foreach (var chunk in seqs.Chunk(options.PruneBatchSize))
         {
@@ -61,6 +64,7 @@ internal sealed class PostgresQueueAdapterReceiver(
 
     protected override async Task DeleteExpiredAsync(DateTimeOffset cut, CancellationToken cancellationToken)
     {
+        using var _ = await QueueConnection(cancellationToken);
         await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken);
         await using var cmd = PostgresDatabase.Command(c, null, """
             DELETE FROM stream_message WHERE provider = @p AND queue = @q AND seq IN (
@@ -72,5 +76,17 @@ internal sealed class PostgresQueueAdapterReceiver(
         cmd.Parameters.AddWithValue("cut", cut);
         cmd.Parameters.AddWithValue("n", options.PruneBatchSize);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A slot of <see cref="PostgresDatabase.QueueConnections"/>, released on dispose.</summary>
+    private async Task<Slot> QueueConnection(CancellationToken cancellationToken)
+    {
+        await database.QueueConnections.WaitAsync(cancellationToken);
+        return new Slot(database.QueueConnections);
+    }
+
+    private readonly struct Slot(SemaphoreSlim semaphore) : IDisposable
+    {
+        public void Dispose() => semaphore.Release();
     }
 }
