@@ -32,7 +32,7 @@ public static class SqliteSiloBuilderExtensions
                 var options = sp.GetRequiredService<IOptionsMonitor<SqliteStreamOptions>>().Get(name);
                 return new SqliteQueueWriter(name, sp.GetRequiredService<SqliteDatabases>().Get(options.DatabasePath),
                     new StreamQueueMapper(name, options.QueueCount), sp.GetRequiredService<Serializer>(),
-                    sp.GetService<TimeProvider>() ?? TimeProvider.System);
+                    sp.GetService<TimeProvider>() ?? TimeProvider.System, options.FallbackRead);
             });
         });
         var configurator = new SiloPersistentStreamConfigurator(name, configure => builder.ConfigureServices(configure), SqliteQueueAdapterFactory.Create);

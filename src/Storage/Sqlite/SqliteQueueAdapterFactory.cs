@@ -19,7 +19,8 @@ internal static class SqliteQueueAdapterFactory
         var loggers = services.GetRequiredService<ILoggerFactory>();
         StorageLog.StreamsOpened(loggers.CreateLogger(typeof(SqliteQueueAdapterFactory)), name, options.QueueCount, writer.Database.Path);
         var adapter = new QueueAdapter(name, "SQLite", items => writer.AppendAsync(items),
-            queue => new SqliteQueueAdapterReceiver(name, queue, writer.Database, serializer, options, time, loggers.CreateLogger<SqliteQueueAdapterReceiver>()));
+            queue => new SqliteQueueAdapterReceiver(name, queue, writer.Database, serializer, options, time, loggers.CreateLogger<SqliteQueueAdapterReceiver>(),
+                writer.Wakeups));
         return new QueueAdapterFactory(name, options.CacheSize, writer.Mapper, adapter, loggers);
     }
 }

@@ -34,8 +34,9 @@ namespace Cluster.Storage.Sqlite;
 /// </para>
 /// </summary>
 internal sealed class SqliteQueueAdapterReceiver(
-    string provider, int queue, SqliteDatabase database, Serializer serializer, SqliteStreamOptions options, TimeProvider time, ILogger logger)
-    : QueueReceiver(provider, queue, serializer, options.ReadBatchSize, options.Retention, time, logger)
+    string provider, int queue, SqliteDatabase database, Serializer serializer, SqliteStreamOptions options, TimeProvider time, ILogger logger,
+    QueueWakeups? wakeups = null)
+    : QueueReceiver(provider, queue, serializer, options.ReadBatchSize, options.Retention, time, logger, wakeups)
 {
     protected override Task ReadAsync(long after, int limit, List<IBatchContainer> batch, CancellationToken cancellationToken)
     {

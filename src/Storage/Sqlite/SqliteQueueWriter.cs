@@ -12,6 +12,8 @@ namespace Cluster.Storage.Sqlite;
 /// event is stored, or none is, and the task completes only after the commit (then a 202 may be sent).
 /// Each queue's sequence is allocated inside that transaction (<c>queue_seq</c>, queues in ascending order); rows of
 /// one queue therefore commit in sequence order and a receiver reading "after my position" never passes one.
+/// After each commit it wakes the receivers of the queues it appended to (<see cref="Wakeups"/>): the file has no other
+/// writer, so a receiver reads only when told, when its last read was full, or after <see cref="SqliteStreamOptions.FallbackRead"/>.
 /// Resolve it as the keyed service named like the stream provider.
 /// </summary>
 public sealed class SqliteQueueWriter
@@ -21,27 +23,50 @@ public sealed class SqliteQueueWriter
     private readonly Serializer _serializer;
     private readonly TimeProvider _time;
 
-    internal SqliteQueueWriter(string provider, SqliteDatabase database, StreamQueueMapper mapper, Serializer serializer, TimeProvider time)
+    internal SqliteQueueWriter(string provider, SqliteDatabase database, StreamQueueMapper mapper, Serializer serializer, TimeProvider time,
+        TimeSpan? fallbackRead = null)
     {
         _provider = provider;
         _database = database;
         Mapper = mapper;
         _serializer = serializer;
         _time = time;
+        // Listening from the start: every queue is marked once, for rows stored before this process (or by an import).
+        Wakeups = new QueueWakeups(mapper.QueueCount, fallbackRead ?? TimeSpan.FromSeconds(2), time);
+        Wakeups.SetListening(true);
     }
 
     internal StreamQueueMapper Mapper { get; }
+
+    /// <summary>Which queues were appended to since their receivers last read them.</summary>
+    internal QueueWakeups Wakeups { get; }
 
     internal SqliteDatabase Database => _database;
 
     /// <summary>Appends the events of many streams in one transaction; per stream they keep their order.</summary>
     /// <returns>Per queue touched, in ascending queue order, the sequences its rows got.</returns>
-    public Task<IReadOnlyList<QueueAppend>> AppendAsync(IReadOnlyList<(StreamId Stream, object[] Events)> items, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<QueueAppend>> AppendAsync(IReadOnlyList<(StreamId Stream, object[] Events)> items, CancellationToken cancellationToken = default)
     {
         var prepared = Prepare(items);
-        return prepared.Count == 0
-            ? Task.FromResult<IReadOnlyList<QueueAppend>>([])
-            : _database.Writer.WriteAsync((c, tx) => Append(c, tx, prepared), cancellationToken);
+        if (prepared.Count == 0)
+        {
+            return [];
+        }
+        var appended = await _database.Writer.WriteAsync((c, tx) => Append(c, tx, prepared), cancellationToken);
+        Committed(appended);
+        return appended;
+    }
+
+    /// <summary>
+    /// After the commit of a transaction that appended (<see cref="Append"/>): wakes those queues' receivers. Never before
+    /// the commit: a receiver woken earlier could read before the rows are visible and then wait for the fallback.
+    /// </summary>
+    internal void Committed(IReadOnlyList<QueueAppend> appended)
+    {
+        foreach (var a in appended)
+        {
+            Wakeups.Wake(a.Queue);
+        }
     }
 
     /// <summary>

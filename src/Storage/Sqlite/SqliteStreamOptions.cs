@@ -20,4 +20,11 @@ public sealed class SqliteStreamOptions
 
     /// <summary>Most rows one prune request deletes (each is one request to the single writer).</summary>
     public int PruneBatchSize { get; set; } = 1000;
+
+    /// <summary>
+    /// A queue this process appended nothing to since its last read is still read this often. The writer of the file is
+    /// this process, which tells the receivers of the queues each commit appended to (<see cref="Streams.QueueWakeups"/>),
+    /// so this bounds only rows that arrived otherwise (an import at start).
+    /// </summary>
+    public TimeSpan FallbackRead { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -35,6 +35,10 @@ internal sealed class SqliteStreamOptionsValidator(SqliteStreamOptions options, 
         {
             throw new OrleansConfigurationException($"{Key(nameof(options.PruneBatchSize))} must be at least 1, not {options.PruneBatchSize}.");
         }
+        if (options.FallbackRead <= TimeSpan.Zero || options.FallbackRead > TimeSpan.FromMinutes(1))
+        {
+            throw new OrleansConfigurationException($"{Key(nameof(options.FallbackRead))} must be more than zero and at most a minute, not {options.FallbackRead}.");
+        }
     }
 
     public static IConfigurationValidator Create(IServiceProvider services, string name) =>

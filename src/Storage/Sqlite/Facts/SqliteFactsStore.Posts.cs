@@ -8,8 +8,10 @@ namespace Cluster.Storage.Sqlite.Facts;
 
 public sealed partial class SqliteFactsStore
 {
-    public Task<AppendOutcome[]> AppendPostsAsync(IReadOnlyList<PostAppend> posts, CancellationToken cancellationToken) =>
-        WriteAsync((c, tx) =>
+    public async Task<AppendOutcome[]> AppendPostsAsync(IReadOnlyList<PostAppend> posts, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<QueueAppend> appended = [];
+        var outcomes = await WriteAsync((c, tx) =>
         {
             var outcomes = new AppendOutcome[posts.Count];
             var events = new List<(StreamId, object[])>(posts.Count);
@@ -52,12 +54,12 @@ public sealed partial class SqliteFactsStore
             }
             StorePosts(tx, posts, outcomes);
             // The queue rows of the accepted posts, in this same transaction: the 202 waits for this commit.
-            if (events.Count > 0)
-            {
-                _queue.Append(c, tx, _queue.Prepare(events));
-            }
+            appended = events.Count > 0 ? _queue.Append(c, tx, _queue.Prepare(events)) : [];
             return outcomes;
         }, cancellationToken);
+        _queue.Committed(appended);
+        return outcomes;
+    }
 
     public Task<PostRecord?> GetPostAsync(string platform, string postId, CancellationToken cancellationToken)
     {
