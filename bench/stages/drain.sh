@@ -8,16 +8,9 @@
 set -euo pipefail
 SILO=$1; LG=$2; N=$3; BATCH=${4:-1000}; shift $(( $# >= 4 ? 4 : $# ))
 [ "${1:-}" = "--" ] && shift
-HERE=$(cd "$(dirname "$0")/../.." && pwd)
-CORPUS=$HERE/../shared/data/benign/clue_corpus_small_sampled.txt
-D=$(mktemp -d); PORT=${PORT:-5199}
-dotnet "$SILO/Cluster.Silo.dll" --urls http://127.0.0.1:$PORT --Silo:DataDir="$D" "$@" > "$D/silo.log" 2>&1 &
-PID=$!
-trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$D"' EXIT
-for _ in $(seq 1 150); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null 2>&1 && break; sleep 0.2; done
+. "$(dirname "$0")/silo.sh"
 sleep 1
-ticks() { awk '{print $14 + $15}' /proc/$PID/stat; }
-writer() { for t in /proc/$PID/task/*; do if [ "$(cat "$t/comm")" = "sqlite-writer" ]; then awk '{print $14 + $15}' "$t/stat"; fi; done; }
+writer() { awk '{print $14 + $15}' "$(writer_task)/stat"; }
 metric() { curl -s --max-time 5 -H "Authorization: Bearer $(cat "$D/admin.token")" http://127.0.0.1:$PORT/metrics | awk -v m="$1" '$1 == m {print $2}'; }
 C0=$(ticks); W0=$(writer); T0=$(date +%s.%N)
 dotnet "$LG/Cluster.LoadGen.dll" --url http://127.0.0.1:$PORT --admin-token-file "$D/admin.token" --posts "$N" --batch "$BATCH" \

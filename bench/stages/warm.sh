@@ -10,19 +10,11 @@
 set -euo pipefail
 SILO=$1; LG=$2; N=$3; shift $(( $# >= 3 ? 3 : $# ))
 [ "${1:-}" = "--" ] && shift
-HERE=$(cd "$(dirname "$0")/../.." && pwd)
-CORPUS=$HERE/../shared/data/benign/clue_corpus_small_sampled.txt
-D=$(mktemp -d); PORT=${PORT:-5199}
-dotnet "$SILO/Cluster.Silo.dll" --urls http://127.0.0.1:$PORT --Silo:DataDir="$D" "$@" > "$D/silo.log" 2>&1 &
-PID=$!
-trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$D"' EXIT
-for _ in $(seq 1 150); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null 2>&1 && break; sleep 0.2; done
+. "$(dirname "$0")/silo.sh"
 load() {
   dotnet "$LG/Cluster.LoadGen.dll" --url http://127.0.0.1:$PORT --admin-token-file "$D/admin.token" --posts "$1" --batch 1000 \
     --connections 4 --accounts 10000 --corpus "$CORPUS"
 }
-ticks() { awk '{print $14 + $15}' /proc/$PID/stat; }
-writer_task() { for t in /proc/$PID/task/*; do if [ "$(cat "$t/comm")" = "sqlite-writer" ]; then echo "$t"; fi; done; }
 load "${WARM:-100000}" > "$D/warm.out"
 sleep 2
 WT=$(writer_task)

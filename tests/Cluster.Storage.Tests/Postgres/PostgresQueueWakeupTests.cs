@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Orleans.Runtime;
 using Orleans.Streams;
+using static Cluster.Storage.Tests.Support.ReceiverPolls;
 
 namespace Cluster.Storage.Tests.Postgres;
 
@@ -79,23 +80,6 @@ public sealed class PostgresQueueWakeupTests(PostgresServer server) : IDisposabl
         InsertQuietly(queue: 0, seq: 3, new TestEvent(3));
         Assert.Equal(3, ((TestEvent)((QueueBatchContainer)Assert.Single(await UntilRead(receiver, "nothing read after listening again"))).Event).Number);
     }
-
-    private static async Task<IList<IBatchContainer>> UntilRead(PostgresQueueAdapterReceiver receiver, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var read = await Poll(receiver);
-            if (read.Count > 0)
-            {
-                return read;
-            }
-            Assert.True(DateTime.UtcNow < deadline, what);
-            await Task.Delay(20);
-        }
-    }
-
-    private static Task<IList<IBatchContainer>> Poll(PostgresQueueAdapterReceiver receiver) => receiver.GetQueueMessagesAsync(100, CancellationToken.None);
 
     private PostgresQueueAdapterReceiver Receiver(PostgresDatabase database, int queue, QueueWakeups wakeups) =>
         new(TestCluster.Provider, queue, database, StandaloneServices.Serializer, new PostgresStreamOptions { ConnectionString = _connectionString },

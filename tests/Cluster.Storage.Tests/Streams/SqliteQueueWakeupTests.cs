@@ -7,6 +7,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Runtime;
 using Orleans.Streams;
+using static Cluster.Storage.Tests.Support.ReceiverPolls;
 
 namespace Cluster.Storage.Tests.Streams;
 
@@ -84,23 +85,6 @@ public sealed class SqliteQueueWakeupTests : IDisposable
     private static SqliteQueueAdapterReceiver Receiver(SqliteDatabase db, SqliteQueueWriter writer, int queue) =>
         new(TestCluster.Provider, queue, db, StandaloneServices.Serializer, new SqliteStreamOptions { DatabasePath = db.Path },
             TimeProvider.System, NullLogger.Instance, writer.Wakeups);
-
-    private static Task<IList<IBatchContainer>> Poll(SqliteQueueAdapterReceiver receiver) => receiver.GetQueueMessagesAsync(100, CancellationToken.None);
-
-    private static async Task<IList<IBatchContainer>> UntilRead(SqliteQueueAdapterReceiver receiver, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var read = await Poll(receiver);
-            if (read.Count > 0)
-            {
-                return read;
-            }
-            Assert.True(DateTime.UtcNow < deadline, what);
-            await Task.Delay(20);
-        }
-    }
 
     private static void InsertQuietly(SqliteDatabase db, long seq, TestEvent @event)
     {
