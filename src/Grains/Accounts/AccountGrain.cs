@@ -88,11 +88,18 @@ public sealed class AccountGrain(
 
     public Task<AccountState?> GetStateAsync() => Task.FromResult(persisted.RecordExists ? Current : null);
 
-    /// <summary>A "posts" stream event. Returning is the acknowledgement, so it returns only once the effects are durable.</summary>
+    /// <summary>
+    /// A "posts" stream event. Returning is the acknowledgement, so it returns only once the effects are durable. An event
+    /// at or below <see cref="AccountState.LastSeq"/> is usually a redelivery, but not always: Orleans' pulling agent
+    /// passes over an event whose delivery kept failing for <c>MaxEventDeliveryTime</c> (the store down for longer than
+    /// that) and goes on with the stream's later events, and the row, never acknowledged, comes again when its queue
+    /// restarts. So below LastSeq the event is skipped only when its post version is marked applied or has a stored
+    /// decision (a redelivery older than the marks window); otherwise it is applied now.
+    /// </summary>
     private async Task OnNextAsync(PostSubmitted post, StreamSequenceToken? token)
     {
         var seq = _durableTokens ? token?.SequenceNumber ?? 0 : 0;
-        if (seq > 0 && seq <= Current.LastSeq)
+        if (seq > 0 && seq <= Current.LastSeq && await WasAppliedAsync(post))
         {
             AccountLog.Redelivered(logger, this.GetPrimaryKeyString(), seq);
             return;
@@ -102,6 +109,10 @@ public sealed class AccountGrain(
             DeliveryFaults.AfterStreamStateWrite();
         }
     }
+
+    private async Task<bool> WasAppliedAsync(PostSubmitted post) =>
+        Current.RecentPosts.Contains(AppliedMarks.Post(post.PostId, post.Version))
+        || await store.GetLatestAsync(post.Platform, post.PostId, CancellationToken.None) is { } decided && decided.Version >= post.Version;
 
     /// <summary>Applies a post version unless it was applied before; null when it was (nothing written).</summary>
     private async Task<DecisionRecord?> ApplyPostAsync(PostSubmitted post, long seq)

@@ -99,6 +99,44 @@ public sealed class AccountGrainTests
     }
 
     [Fact]
+    public async Task An_event_passed_over_while_the_store_refused_it_is_decided_when_delivered_again_after_later_events()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "cluster-grains-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var first = await GrainCluster.StartAsync(directory: directory, maxDeliveryTime: TimeSpan.FromSeconds(2)))
+            {
+                // The store refuses p-1's decision (a real failure of the real file) for longer than the agent retries it.
+                _ = first.Facts; // opens the facts store, which creates its tables
+                first.Execute("CREATE TRIGGER test_refuse BEFORE INSERT ON decisions WHEN NEW.post_id = 'p-1' BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+                await first.IngestAsync(GrainCluster.Post("u-1", "p-1", GrainCluster.Fraud(0.9)));
+                await Task.Delay(TimeSpan.FromSeconds(4)); // past MaxEventDeliveryTime: the agent passes over p-1
+                first.Execute("DROP TRIGGER test_refuse;");
+                await first.IngestAsync(GrainCluster.Post("u-1", "p-2")); // the stream's next event, a higher sequence
+                var grain = first.Account("demo", "u-1");
+                await GrainCluster.Until(async () => (await grain.GetStateAsync())?.Posts == 1, async () => "p-2 was not applied");
+                Assert.Equal([AppliedMarks.Post("p-2", 1)], (await grain.GetStateAsync())!.RecentPosts);
+                Assert.Equal(0, first.Scalar("SELECT COUNT(*) FROM decisions WHERE post_id = 'p-1'"));
+                Assert.Equal(1, first.Scalar("SELECT MIN(seq) FROM stream_message")); // p-1's row (its queue's first), never acknowledged
+            }
+
+            // Its queue restarts: p-1 comes again, below the state's last sequence, and is decided now, once.
+            await using var second = await GrainCluster.StartAsync(directory: directory);
+            var again = second.Account("demo", "u-1");
+            await GrainCluster.Until(async () => (await again.GetStateAsync())?.Posts == 2, async () => "the passed-over p-1 was not applied", seconds: 30);
+            var state = (await again.GetStateAsync())!;
+            Assert.Equal(1, state.Violations);
+            Assert.Equal(1, second.Scalar("SELECT COUNT(*) FROM decisions WHERE post_id = 'p-1'"));
+            await GrainCluster.Until(() => Task.FromResult(second.Scalar("SELECT COUNT(*) FROM stream_message") == 0),
+                () => Task.FromResult("p-1's row was not acknowledged"));
+        }
+        finally
+        {
+            GrainCluster.Delete(directory);
+        }
+    }
+
+    [Fact]
     public async Task A_stale_activation_fails_its_write_is_deactivated_and_the_next_call_reads_the_stored_state()
     {
         await using var cluster = await GrainCluster.StartAsync();

@@ -39,7 +39,8 @@ public sealed class GrainCluster : IAsyncDisposable
     public IGrainFactory Grains => Cluster.Client;
 
     /// <summary>Starts silos on <paramref name="directory"/> (kept afterwards, for a restart) or on a fresh one (deleted on dispose).</summary>
-    public static async Task<GrainCluster> StartAsync(short silos = 1, string? directory = null, TimeSpan? retention = null)
+    /// <param name="maxDeliveryTime">Orleans' MaxEventDeliveryTime: how long a failing delivery is retried before the agent passes over it.</param>
+    public static async Task<GrainCluster> StartAsync(short silos = 1, string? directory = null, TimeSpan? retention = null, TimeSpan? maxDeliveryTime = null)
     {
         var owns = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "cluster-grains-tests", Guid.NewGuid().ToString("N"));
@@ -52,7 +53,13 @@ public sealed class GrainCluster : IAsyncDisposable
                 o.DatabasePath = database;
                 o.QueueCount = 8;
                 o.Retention = retention ?? TimeSpan.Zero;
-            });
+            }, stream => stream.ConfigurePullingAgent(agent => agent.Configure(o =>
+            {
+                if (maxDeliveryTime is { } max)
+                {
+                    o.MaxEventDeliveryTime = max;
+                }
+            })));
             silo.AddSqliteGrainStorage(PostStreams.Storage, o =>
             {
                 o.DatabasePath = database;
